@@ -1,0 +1,16 @@
+"""blogkit: reference implementations behind the executable posts, and the site tooling.
+
+Each topic module (``blogkit.mitchell``, ``blogkit.rope``, ``blogkit.optim`` ...) holds the
+math of one post as pure functions; ``blogkit.display`` turns results into Markdown tables and
+deterministic inline SVG figures; ``blogkit.device`` picks the compute device; and
+``blogkit.site`` is the MkDocs plugin that wires the blog together.
+
+Topic modules are imported lazily (``import blogkit.rope``) so that a snippet pays only for
+what it uses: ``import blogkit`` alone imports neither torch nor matplotlib.
+"""
+
+from __future__ import annotations
+
+__all__ = ["__version__"]
+
+__version__ = "0.1.0"

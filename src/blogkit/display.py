@@ -1,0 +1,146 @@
+"""Turning results into page content: Markdown tables and deterministic inline SVG figures.
+
+Every executed snippet prints through these helpers, so that all posts share one look and
+one set of guarantees:
+
+* ``svg(fig)`` renders a matplotlib figure to inline SVG that is byte-for-byte reproducible
+  (fixed hash salt, no date, no creator string) and whose element ids are unique on the page
+  (matplotlib names its clip paths and glyphs ``p0a1b2...``/``DejaVuSans-31`` the same way in
+  every figure; two inline figures would otherwise share ids and steal each other's clips).
+* ``figure(...)`` makes a matplotlib ``Figure`` in the house style without pyplot (no global
+  state, nothing to close).
+* ``md_table(...)`` formats a Markdown table with per-column number formats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Sequence
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # matplotlib is imported lazily: tables must not pay for it
+    from matplotlib.figure import Figure
+
+__all__ = ["figure", "md_table", "svg"]
+
+# House style: small, legible figures with a white card so they read on both palettes.
+_RC: dict[str, Any] = {
+    "svg.hashsalt": "blogkit",  # deterministic ids for clip paths and hatches
+    "svg.fonttype": "path",  # glyphs as paths: the reader needs no font
+    "font.size": 10,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "image.cmap": "viridis",
+    "axes.prop_cycle": None,  # filled in below with a colour-blind-safe cycle
+}
+_CYCLE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+
+# Ids already handed out in this process: a page's blocks run in one process, so this keeps
+# two identical figures on one page apart while staying deterministic for a given build.
+_seen_prefixes: dict[str, int] = {}
+
+
+def _apply_style() -> None:
+    import matplotlib as mpl
+    from cycler import cycler
+
+    rc = dict(_RC)
+    rc["axes.prop_cycle"] = cycler(color=_CYCLE)
+    mpl.rcParams.update(rc)
+
+
+def figure(nrows: int = 1, ncols: int = 1, *, size: tuple[float, float] = (6.4, 3.6),
+           **subplot_kw: Any) -> tuple[Figure, Any]:
+    """A ``Figure`` and its axes in the house style, made without pyplot.
+
+    Returns ``(fig, ax)`` like ``plt.subplots``: ``ax`` is one ``Axes`` for a 1x1 grid and an
+    array of axes otherwise.
+    """
+    _apply_style()
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, layout="constrained")
+    ax = fig.subplots(nrows, ncols, **subplot_kw)
+    return fig, ax
+
+
+_ID_RE = re.compile(r'\bid="([^"]+)"')
+
+
+def svg(fig: Figure, *, caption: str | None = None, alt: str | None = None) -> str:
+    """Render ``fig`` as a ``<figure>`` with inline SVG, deterministic and id-safe.
+
+    Args:
+        fig: the matplotlib figure.
+        caption: optional caption (HTML allowed), shown under the figure.
+        alt: text for screen readers (``aria-label``); defaults to the caption.
+
+    Returns:
+        One line-free HTML block: ``<figure class="bk-figure"><svg ...>...</svg>
+        <figcaption>...</figcaption></figure>``. It contains no blank line, so it can be
+        printed into Markdown output as a raw HTML block.
+    """
+    _apply_style()
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    text = buf.getvalue()
+    text = text[text.index("<svg"):]  # drop the XML prolog and DOCTYPE: invalid inside HTML
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+    n = _seen_prefixes.get(digest, 0)
+    _seen_prefixes[digest] = n + 1
+    prefix = f"bk{digest}{n or ''}-"
+    ids = set(_ID_RE.findall(text))
+
+    def _ref(m: re.Match[str]) -> str:
+        name = m.group(2)
+        return f"{m.group(1)}{prefix}{name}" if name in ids else m.group(0)
+
+    text = _ID_RE.sub(lambda m: f'id="{prefix}{m.group(1)}"', text)
+    text = re.sub(r'(url\(#|href="#)([^")]+)', _ref, text)
+    # Responsive: keep the viewBox, let CSS size the figure.
+    text = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r"<svg\1", text, count=1)
+    label = alt if alt is not None else re.sub(r"<[^>]+>", "", caption or "")
+    text = text.replace("<svg", f'<svg role="img" aria-label="{escape(label)}"', 1)
+    text = "".join(line.strip() for line in text.splitlines() if line.strip())
+    cap = f"<figcaption>{caption}</figcaption>" if caption else ""
+    return f'<figure class="bk-figure">{text}{cap}</figure>'
+
+
+def _fmt(value: Any, spec: str | None) -> str:
+    if spec is None or isinstance(value, str):
+        return str(value)
+    if callable(spec):
+        return str(spec(value))
+    return format(value, spec)
+
+
+def md_table(rows: Iterable[Sequence[Any]], headers: Sequence[str],
+             formats: Sequence[str | None] | None = None,
+             align: Sequence[str] | None = None) -> str:
+    """A Markdown table.
+
+    Args:
+        rows: the rows, each a sequence of cells.
+        headers: column titles.
+        formats: per-column ``format`` specs (``".4f"``, ``".2%"``, ``None`` for ``str``).
+        align: per-column ``"l"``, ``"c"`` or ``"r"``; numbers default to right-aligned.
+    """
+    rows = [list(r) for r in rows]
+    ncol = len(headers)
+    formats = list(formats) if formats is not None else [None] * ncol
+    if any(len(r) != ncol for r in rows) or len(formats) != ncol:
+        raise ValueError("every row and the formats must have one entry per header")
+    if align is None:
+        align = ["r" if rows and not isinstance(rows[0][j], str) else "l" for j in range(ncol)]
+    rule = {"l": ":--", "c": ":-:", "r": "--:"}
+    out = ["| " + " | ".join(headers) + " |", "|" + "|".join(rule[a] for a in align) + "|"]
+    out += ["| " + " | ".join(_fmt(c, f) for c, f in zip(r, formats, strict=True)) + " |"
+            for r in rows]
+    return "\n".join(out)

@@ -1,0 +1,64 @@
+"""blogkit.display: deterministic, id-safe SVG and Markdown tables."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from blogkit import display
+
+
+def _plot(seed: int) -> object:
+    fig, ax = display.figure()
+    x = np.linspace(0, 1, 20)
+    ax.plot(x, np.random.default_rng(seed).random(20))
+    ax.fill_between(x, 0, x)  # uses a clip path
+    ax.set_title(r"$\log_2(1+x)$")
+    return fig
+
+
+def test_svg_is_byte_stable() -> None:
+    a = display.svg(_plot(0))
+    display._seen_prefixes.clear()
+    b = display.svg(_plot(0))
+    assert a == b
+
+
+def test_svg_is_well_formed_html_block() -> None:
+    out = display.svg(_plot(1), caption="图 <b>1</b>")
+    assert out.startswith('<figure class="bk-figure"><svg')
+    assert "<?xml" not in out and "DOCTYPE" not in out
+    assert "\n" not in out  # one line: a raw HTML block inside Markdown output
+    svg = re.search(r"<svg.*</svg>", out).group(0)
+    ET.fromstring(svg)  # parses as XML
+    assert "<figcaption>图 <b>1</b></figcaption>" in out
+    assert 'aria-label="图 1"' in out
+
+
+def test_ids_unique_across_figures_and_references_rewritten() -> None:
+    outs = [display.svg(_plot(s)) for s in (2, 3)]
+    outs.append(display.svg(_plot(2)))  # an identical figure twice on one page
+    ids = [i for o in outs for i in re.findall(r'\bid="([^"]+)"', o)]
+    assert len(ids) == len(set(ids)) and ids
+    for o in outs:
+        own = set(re.findall(r'\bid="([^"]+)"', o))
+        refs = re.findall(r'(?:url\(#|href="#)([^")]+)', o)
+        assert refs and set(refs) <= own  # every internal reference points inside its figure
+
+
+@pytest.mark.parametrize(("value", "spec", "text"), [(1 / 9, ".6f", "0.111111"),
+                                                      (0.0385, ".2%", "3.85%"), (7, None, "7")])
+def test_md_table_formats(value: object, spec: str | None, text: str) -> None:
+    table = display.md_table([("a", value)], ["name", "v"], [None, spec])
+    lines = table.splitlines()
+    assert lines[0] == "| name | v |"
+    assert lines[1] == "|:--|--:|"  # strings left-aligned, numbers right-aligned
+    assert lines[2] == f"| a | {text} |"
+
+
+def test_md_table_rejects_ragged_rows() -> None:
+    with pytest.raises(ValueError):
+        display.md_table([(1, 2), (3,)], ["a", "b"])
