@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from blogkit import golden
 from conftest import POSTS_DIR, ROOT, SNIPPETS_DIR
 
 SNIPPETS = sorted(p for p in SNIPPETS_DIR.rglob("*.py") if "__pycache__" not in p.parts)
@@ -25,13 +26,21 @@ def _includes() -> dict[str, list[Path]]:
 
 
 @pytest.mark.parametrize("snippet", SNIPPETS, ids=lambda p: str(p.relative_to(SNIPPETS_DIR)))
-def test_snippet_runs_standalone(snippet: Path) -> None:
+def test_snippet_runs_standalone_and_matches_golden(snippet: Path) -> None:
+    """Each snippet runs on its own and prints its approved output (numbers within tolerance).
+
+    After an intended change: ``python -m blogkit.golden approve snippets/<slug>``.
+    """
     env = {**os.environ, "BLOGKIT_DEVICE": os.environ.get("BLOGKIT_DEVICE", "cpu")}
     proc = subprocess.run([sys.executable, str(snippet)], capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=300)
     assert proc.returncode == 0, f"{snippet} failed:\n{proc.stderr[-4000:]}"
     assert proc.stdout.strip(), f"{snippet} printed nothing"
-    assert "Traceback" not in proc.stdout
+    gold = golden.golden_path(snippet)
+    assert gold.is_file(), f"no approved output {gold}: run python -m blogkit.golden approve"
+    problems = golden.compare(gold.read_text(encoding="utf-8"), golden.normalise(proc.stdout))
+    assert not problems, "\n".join(f"line {m.line}: {m.why}\n  approved: {m.expected}\n"
+                                    f"  now:      {m.actual}" for m in problems[:10])
 
 
 def test_snippets_are_deterministic() -> None:

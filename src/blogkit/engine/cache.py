@@ -1,0 +1,79 @@
+"""The persistent execution cache: one JSON file per unit, written atomically.
+
+An entry is found by the unit's *code key* (its code, execution options and environment) and
+is valid only while every project file the unit used when it ran (``deps``: the blogkit
+modules it imported and the data files it opened) still has the recorded hash. An entry that
+does not parse, fails its checksum or names a missing file is ignored, and rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ExecCache", "file_digest"]
+
+
+def file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _checksum(entry: dict[str, Any]) -> str:
+    body = {k: v for k, v in entry.items() if k != "checksum"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+class ExecCache:
+    def __init__(self, directory: Path, root: Path) -> None:
+        self.dir = directory
+        self.root = root
+        self._digests: dict[str, str | None] = {}
+
+    def forget_digests(self) -> None:
+        """Re-hash files on the next lookup (called at the start of every build)."""
+        self._digests.clear()
+
+    def digest(self, rel: str) -> str | None:
+        if rel not in self._digests:
+            self._digests[rel] = file_digest(self.root / rel)
+        return self._digests[rel]
+
+    def _path(self, key: str) -> Path:
+        return self.dir / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        path = self._path(key)
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(entry, dict) or entry.get("checksum") != _checksum(entry):
+            return None
+        for rel, digest in entry.get("deps", {}).items():
+            if self.digest(rel) != digest:
+                return None
+        return entry
+
+    def put(self, key: str, entry: dict[str, Any]) -> None:
+        entry = dict(entry)
+        entry["deps"] = {rel: self.digest(rel) for rel in entry.get("deps", [])}
+        entry["checksum"] = _checksum(entry)
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(entry, f, ensure_ascii=False)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

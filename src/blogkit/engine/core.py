@@ -1,0 +1,205 @@
+"""The execution engine behind the site's ``python exec="1"`` blocks.
+
+It plugs into markdown-exec through its public extension point (``markdown_exec.formatters``
+with ``markdown_exec.base_format`` and our own ``run``) and is driven by the ``blogkit`` MkDocs
+plugin:
+
+1. ``prepare(files)`` (MkDocs ``on_files``) reads every page, finds its executed blocks,
+   groups them into units and looks each unit up in the persistent cache. Missing units run
+   in parallel, each in a fresh forked process (``worker.run_unit``).
+2. ``run(code, ...)`` is markdown-exec's ``run`` hook: it only looks the block's output up, so
+   the extra renders done by the blog plugin (excerpts in listings) cost nothing.
+3. Errors are reported once per unit with the page and line of the block, the snippet file
+   and line inside it, and the exception; the page shows them in an admonition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import logging
+import os
+import platform
+import re
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .cache import ExecCache
+from .units import Unit, group_units, parse_blocks
+
+__all__ = ["Engine", "UnitResult", "environment"]
+
+log = logging.getLogger("mkdocs.plugins.blogkit")
+ENGINE_VERSION = "1"
+
+
+def _version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
+
+
+def device_hint() -> str:
+    """The device kind without importing torch: ``$BLOGKIT_DEVICE`` or whether a GPU driver is up."""
+    forced = os.environ.get("BLOGKIT_DEVICE", "").strip().lower()
+    if forced:
+        return forced.split(":")[0]
+    return "cuda" if Path("/proc/driver/nvidia/version").exists() else "cpu"
+
+
+def environment() -> dict[str, str]:
+    """What, besides code and imported files, decides a unit's output (part of its key)."""
+    return {"engine": ENGINE_VERSION, "python": platform.python_version(),
+            "numpy": _version("numpy"), "torch": _version("torch"),
+            "matplotlib": _version("matplotlib"), "device": device_hint()}
+
+
+def _norm(code: str) -> str:
+    return "\n".join(line.rstrip() for line in code.strip("\n").split("\n"))
+
+
+@dataclass
+class UnitResult:
+    unit: Unit
+    key: str
+    outputs: list[str]
+    error: dict[str, Any] | None
+    seconds: float
+    hit: bool
+    device: str
+    deps: list[str] = field(default_factory=list)
+    message: str = ""  # the located error message, when error is set
+
+
+class Engine:
+    def __init__(self, root: Path, docs_dir: Path, snippets_dir: Path, cache_dir: Path, *,
+                 jobs: int = 2, timeout: float = 600.0, refresh: bool = False,
+                 execute: bool = True) -> None:
+        self.root, self.docs_dir, self.snippets_dir = root, docs_dir, snippets_dir
+        self.cache = ExecCache(cache_dir, root)
+        self.jobs, self.timeout, self.refresh, self.execute = jobs, timeout, refresh, execute
+        self.results: dict[str, list[UnitResult]] = {}
+        self._by_code: dict[str, list[tuple[UnitResult, int]]] = {}
+        self.errors: list[str] = []
+        self.executions = 0  # units actually run in this process (for tests and the report)
+
+    # -- before rendering ------------------------------------------------------------------
+    def prepare(self, pages: dict[str, str]) -> None:
+        """Find, look up and (if needed) run every unit of ``pages`` ({docs path: markdown})."""
+        self.cache.forget_digests()
+        self.results.clear()
+        self._by_code.clear()
+        self.errors.clear()
+        env = environment()
+        todo: list[tuple[str, int, Unit, str]] = []
+        for page, text in sorted(pages.items()):
+            blocks = parse_blocks(text, page, self.snippets_dir, self.root)
+            units = group_units(blocks)
+            self.results[page] = [None] * len(units)  # type: ignore[list-item]
+            for i, unit in enumerate(units):
+                key = unit.code_key(env)
+                entry = None if (self.refresh or not self.execute) else self.cache.get(key)
+                if entry is not None:
+                    self.results[page][i] = UnitResult(unit, key, entry["outputs"],
+                                                       entry.get("error"), entry["seconds"],
+                                                       True, entry["device"],
+                                                       list(entry.get("deps", {})))
+                elif self.execute:
+                    todo.append((page, i, unit, key))
+                else:
+                    self.results[page][i] = UnitResult(unit, key, [""] * len(unit.blocks),
+                                                       None, 0.0, False, "not executed")
+        if todo:
+            with ThreadPoolExecutor(max_workers=max(1, self.jobs)) as pool:
+                for page, i, res in pool.map(lambda t: (t[0], t[1], self._execute(t[2], t[3])),
+                                             todo):
+                    self.results[page][i] = res
+        for page_results in self.results.values():
+            for res in page_results:
+                for j, block in enumerate(res.unit.blocks):
+                    self._by_code.setdefault(_norm(block.code), []).append((res, j))
+                if res.error:
+                    res.message = self._locate(res)
+                    self.errors.append(res.message)
+                    log.error(res.message)
+
+    def _execute(self, unit: Unit, key: str) -> UnitResult:
+        blocks = [{"code": b.code, "filename": f"<block {b.page}:{b.line}>"} for b in unit.blocks]
+        workdir = unit.blocks[0].options.get("workdir")
+        t0 = time.perf_counter()
+        raw = _run_unit(blocks, self.root, unit.timeout or self.timeout, workdir)
+        self.executions += 1
+        res = UnitResult(unit, key, raw["outputs"], raw["error"], time.perf_counter() - t0,
+                         False, raw["device"], raw["deps"])
+        if raw["error"] is None:  # failures are never cached: the next build tries again
+            self.cache.put(key, {"outputs": res.outputs, "error": None, "seconds": res.seconds,
+                                 "device": res.device, "deps": raw["deps"], "env": environment(),
+                                 "unit": f"{unit.page}: {unit.name}"})
+        return res
+
+    def _locate(self, res: UnitResult) -> str:
+        err = res.error or {}
+        block = res.unit.blocks[min(err.get("block", 0), len(res.unit.blocks) - 1)]
+        tb = err.get("traceback", "")
+
+        def where(m: re.Match[str]) -> str:
+            n = int(m.group(2))
+            f, line = block.origin[n - 1] if 0 < n <= len(block.origin) else (block.page, 0)
+            if f.endswith(".md"):
+                f = f"{self.docs_dir.name}/{f}"
+            return f'File "{f}", line {line}'
+
+        tb = re.sub(r'File "<block ([^">]+)>", line (\d+)', where, tb)
+        inc = f" (snippet {', '.join(block.includes)})" if block.includes else ""
+        return (f"{self.docs_dir.name}/{block.page}:{block.line}: executed python block"
+                f"{inc} failed\n{tb.rstrip()}")
+
+    # -- while rendering ------------------------------------------------------------------
+    def lookup(self, code: str, page: str | None) -> tuple[UnitResult, int] | None:
+        found = self._by_code.get(_norm(code), [])
+        for res, j in found:
+            if res.unit.page == page:
+                return res, j
+        return found[0] if found else None
+
+    # -- after ------------------------------------------------------------------------------
+    def report(self) -> dict[str, Any]:
+        units = []
+        for page, results in sorted(self.results.items()):
+            for r in results:
+                units.append({"page": page, "unit": r.unit.name, "blocks": len(r.unit.blocks),
+                              "line": r.unit.blocks[0].line, "cache": "hit" if r.hit else "miss",
+                              "seconds": round(r.seconds, 4), "device": r.device,
+                              "ok": r.error is None, "deps": sorted(r.deps)})
+        return {"environment": environment(), "git_commit": git_commit(self.root),
+                "units": units, "executed": self.executions,
+                "blocks": sum(u["blocks"] for u in units)}
+
+
+def _run_unit(blocks: list[dict[str, str]], root: Path, timeout: float,
+              workdir: str | None) -> dict[str, Any]:
+    from .worker import run_unit
+
+    return run_unit(blocks, root, timeout, workdir)
+
+
+def git_commit(root: Path) -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root,
+                             capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
+def build_date() -> dt.date:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.datetime.now(tz=dt.UTC).date()
+

@@ -1,0 +1,217 @@
+"""The execution engine, end to end on small temporary projects.
+
+Each test copies the project's configuration and ``src/`` into a temporary folder, writes
+tiny posts there, and builds with ``mkdocs build``. The engine's JSON report tells how many
+units actually ran.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, mkdocs_build
+
+POST = """---
+date: 2020-01-0{n}
+authors: [blogkit]
+categories: [数值计算]
+slug: {slug}
+source:
+  author: 某人
+  title: 某文
+  date: 2020-01-01
+---
+
+# 文章 {slug}
+
+摘要。
+
+<!-- more -->
+
+{body}
+"""
+
+
+def block(snippet: str, extra: str = "") -> str:
+    return f'```python exec="1"{extra}\n--8<-- "{snippet}"\n```\n'
+
+
+class Project:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        shutil.copy2(ROOT / "mkdocs.yml", path / "mkdocs.yml")
+        shutil.copytree(ROOT / "src", path / "src", ignore=shutil.ignore_patterns("*.egg-info",
+                                                                                  "__pycache__"))
+        shutil.copytree(ROOT / "docs", path / "docs", ignore=shutil.ignore_patterns("posts"))
+        (path / "docs/blog/posts").mkdir(parents=True)
+        (path / "snippets").mkdir()
+        self.site = path / "site"
+
+    def write(self, rel: str, text: str) -> None:
+        f = self.path / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(text, encoding="utf-8")
+
+    def post(self, slug: str, body: str, n: int = 1) -> None:
+        self.write(f"docs/blog/posts/{slug}.md", POST.format(slug=slug, body=body, n=n))
+
+    def build(self, *extra: str, env: dict[str, str] | None = None,
+              strict: bool = True) -> subprocess.CompletedProcess[str]:
+        if env:
+            old = {k: os.environ.get(k) for k in env}
+            os.environ.update(env)
+        try:
+            if strict:
+                return mkdocs_build(self.path, self.site, *extra)
+            return subprocess.run(
+                [sys.executable, "-m", "mkdocs", "build", "-f", str(self.path / "mkdocs.yml"),
+                 "-d", str(self.site)], capture_output=True, text=True, cwd=self.path,
+                env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, timeout=600)
+        finally:
+            if env:
+                for k, v in old.items():
+                    if v is None:
+                        os.environ.pop(k, None)
+                    else:
+                        os.environ[k] = v
+
+    def report(self) -> dict:
+        return json.loads((self.site / "execution-report.json").read_text(encoding="utf-8"))
+
+    def page(self, slug: str, n: int = 1) -> str:
+        return (self.site / f"2020/01/0{n}/{slug}/index.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return Project(tmp_path)
+
+
+def ok(proc: subprocess.CompletedProcess[str]) -> None:
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
+
+
+def test_cache_follows_imported_modules_prose_and_blocks(project: Project) -> None:
+    project.write("src/blogkit/zz_probe.py", "def value():\n    return 'probe-v1'\n")
+    project.write("snippets/a/uses.py", "from blogkit.zz_probe import value\n\nprint(value())\n")
+    project.write("snippets/b/plain.py", "print('plain-' + str(6 * 7))\n")
+    project.post("a", block("a/uses.py"), n=1)
+    project.post("b", "一段文字。\n\n" + block("b/plain.py"), n=2)
+    ok(project.build())
+    assert project.report()["executed"] == 2
+    assert "probe-v1" in project.page("a", 1) and "plain-42" in project.page("b", 2)
+
+    # Everything cached: nothing runs.
+    ok(project.build())
+    assert project.report()["executed"] == 0
+    assert {u["cache"] for u in project.report()["units"]} == {"hit"}
+
+    # A prose edit re-runs nothing.
+    post_b = project.path / "docs/blog/posts/b.md"
+    post_b.write_text(post_b.read_text(encoding="utf-8").replace("一段文字", "另一段文字"),
+                      encoding="utf-8")
+    ok(project.build())
+    assert project.report()["executed"] == 0
+
+    # Editing the module re-runs exactly the unit that imported it, and the page changes.
+    project.write("src/blogkit/zz_probe.py", "def value():\n    return 'probe-v2'\n")
+    ok(project.build())
+    rep = project.report()
+    assert rep["executed"] == 1
+    assert [u["unit"] for u in rep["units"] if u["cache"] == "miss"] == ["snippets/a/uses.py"]
+    assert "probe-v2" in project.page("a", 1) and "probe-v1" not in project.page("a", 1)
+
+    # Editing one block re-runs only its unit.
+    project.write("snippets/b/plain.py", "print('plain-' + str(6 * 8))\n")
+    ok(project.build())
+    assert project.report()["executed"] == 1 and "plain-48" in project.page("b", 2)
+
+    # The switch forces a full re-run.
+    ok(project.build(env={"BLOGKIT_REFRESH": "1"}))
+    assert project.report()["executed"] == 2
+
+
+def test_corrupt_or_half_written_entries_are_rebuilt(project: Project) -> None:
+    project.write("snippets/a/plain.py", "print('value-' + str(2 ** 10))\n")
+    project.post("a", block("a/plain.py"))
+    ok(project.build())
+    entries = list((project.path / ".cache/blogkit-exec").rglob("*.json"))
+    assert len(entries) == 1
+    text = entries[0].read_text(encoding="utf-8")
+    for bad in (text[: len(text) // 2], text.replace("value-1024", "value-9999"), "", "[]"):
+        entries[0].write_text(bad, encoding="utf-8")
+        ok(project.build())
+        assert project.report()["executed"] == 1, "a damaged entry was served"
+        assert "value-1024" in project.page("a") and "value-9999" not in project.page("a")
+
+
+def test_fully_cached_build_imports_neither_torch_nor_matplotlib(project: Project) -> None:
+    project.write("snippets/a/fig.py",
+                  "import torch\n\nfrom blogkit.display import figure, svg\n\n"
+                  "fig, ax = figure()\nax.plot(torch.arange(3).tolist())\nprint(svg(fig))\n")
+    project.post("a", block("a/fig.py"))
+    ok(project.build())
+    code = (
+        "import sys\nfrom mkdocs.commands.build import build\nfrom mkdocs.config import load_config\n"
+        f"build(load_config({str(project.path / 'mkdocs.yml')!r}, site_dir={str(project.site)!r}))\n"
+        "print(sorted(m for m in ('torch', 'matplotlib') if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=project.path, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    ok(proc)
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
+    assert project.report()["executed"] == 0
+    assert "<svg" in project.page("a")
+
+
+def test_errors_are_located_and_never_hang(project: Project) -> None:
+    project.write("snippets/a/boom.py", "x = 1\nprint('partial')\nraise ValueError('boom 42')\n")
+    project.write("snippets/a/exit.py", "import sys\n\nsys.exit(3)\n")
+    project.write("snippets/a/loop.py", "while True:\n    pass\n")
+    project.post("a", "\n".join([block("a/boom.py"), block("a/exit.py"),
+                                 block("a/loop.py", ' timeout="2"')]))
+    proc = project.build()
+    assert proc.returncode != 0
+    log = proc.stdout + proc.stderr
+    # Post file and line of the block, snippet file and line inside it, the exception.
+    assert "docs/blog/posts/a.md:18: executed python block (snippet snippets/a/boom.py)" in log
+    assert 'File "snippets/a/boom.py", line 3' in log and "ValueError: boom 42" in log
+    assert "docs/blog/posts/a.md:22" in log and "sys.exit(3)" in log
+    assert 'File "snippets/a/exit.py", line 3' in log
+    assert "docs/blog/posts/a.md:26" in log and "within 2 s" in log
+
+
+def test_plain_build_fails_unless_errors_are_allowed(project: Project) -> None:
+    project.write("snippets/a/boom.py", "raise RuntimeError('nope')\n")
+    project.post("a", block("a/boom.py"))
+    assert project.build(strict=False).returncode != 0
+    proc = project.build(strict=False, env={"BLOGKIT_ALLOW_ERRORS": "1"})
+    ok(proc)
+    assert "admonition failure" in project.page("a") and "RuntimeError: nope" in project.page("a")
+
+
+def test_output_printed_inside_blogkit_is_captured(project: Project) -> None:
+    project.write("src/blogkit/zz_talk.py", "def talk():\n    print('said-inside-blogkit')\n")
+    project.write("snippets/a/talk.py", "from blogkit.zz_talk import talk\n\ntalk()\n")
+    project.post("a", block("a/talk.py"))
+    proc = project.build()
+    ok(proc)
+    assert "said-inside-blogkit" in project.page("a")
+    assert "said-inside-blogkit" not in proc.stdout + proc.stderr
+
+
+def test_sessions_are_per_page(project: Project) -> None:
+    project.write("snippets/a/set.py", "x = 'page-a-state'\n")
+    project.write("snippets/a/get.py", "print(globals().get('x', 'unset'))\n")
+    project.post("a", block("a/set.py", ' session="s"') + "\n" + block("a/get.py", ' session="s"'))
+    project.post("b", block("a/get.py", ' session="s"'), n=2)
+    ok(project.build())
+    assert "page-a-state" in project.page("a", 1)
+    assert "unset" in project.page("b", 2) and "page-a-state" not in project.page("b", 2)
