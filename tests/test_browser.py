@@ -89,6 +89,10 @@ def test_post_pages_in_a_real_browser(browser: object, site_url: str, posts: lis
             p.wait_for_math()
             page = p.page
             assert page.locator("mjx-merror, .MathJax_Error").count() == 0, post.slug
+            # Typeset math is visible: every formula has a width (glyph styles were applied).
+            widths = page.eval_on_selector_all(
+                "mjx-container", "els => els.map(e => e.getBoundingClientRect().width)")
+            assert widths and min(widths) > 1, f"{post.slug}: invisible formulas {widths[:5]}"
             n_display = page.locator('mjx-container[display="true"]').count()
             assert n_display >= len(re.findall(r"\\begin\{", post.body)) // 2, post.slug
             # Every \label in the post became an equation tag on the page ...

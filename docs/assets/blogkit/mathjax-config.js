@@ -16,9 +16,13 @@ window.MathJax = {
   chtml: { fontURL: new URL("../mathjax/output/chtml/fonts/woff-v2", document.currentScript.src).href },
 };
 
-// Material's instant navigation swaps the page body: typeset again, with fresh labels.
+// Material's instant navigation swaps the page body: typeset the new body, with fresh labels.
+// The first emission is the initial page load, which MathJax typesets on its own; clearing
+// its cache then would drop the glyph styles of the formulas just typeset.
 if (typeof document$ !== "undefined") {
+  let initialLoad = true;
   document$.subscribe(() => {
+    if (initialLoad) { initialLoad = false; return; }
     if (!window.MathJax.startup || !window.MathJax.startup.output) return;
     MathJax.startup.output.clearCache();
     MathJax.typesetClear();
