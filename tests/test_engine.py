@@ -215,3 +215,58 @@ def test_sessions_are_per_page(project: Project) -> None:
     ok(project.build())
     assert "page-a-state" in project.page("a", 1)
     assert "unset" in project.page("b", 2) and "page-a-state" not in project.page("b", 2)
+
+
+def test_serve_follows_module_edits_and_shows_errors_in_page(project: Project) -> None:
+    """Under `mkdocs serve`: a module edit changes the page; a failing block is shown in the
+    page as an error box while the server keeps serving."""
+    import re
+    import socket
+    import time
+    import urllib.request
+
+    project.write("src/blogkit/zz_live.py", "def value():\n    return 'live-v1'\n")
+    project.write("snippets/a/live.py", "from blogkit.zz_live import value\n\nprint(value())\n")
+    project.post("a", block("a/live.py"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log_path = project.path / "serve.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+            cwd=project.path, stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    url = f"http://127.0.0.1:{port}/2020/01/01/a/"
+
+    def page_when(pattern: str, timeout: float = 60) -> str:
+        deadline = time.time() + timeout
+        text = ""
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as r:
+                    text = r.read().decode("utf-8")
+                if re.search(pattern, text):
+                    return text
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise AssertionError(f"page never matched {pattern!r}; log:\n{log_path.read_text()[-3000:]}")
+
+    try:
+        page_when("live-v1")
+        time.sleep(1.0)
+        project.write("src/blogkit/zz_live.py", "def value():\n    return 'live-v2'\n")
+        page_when("live-v2")
+        time.sleep(1.0)
+        project.write("src/blogkit/zz_live.py", "def value():\n    raise KeyError('live-broken')\n")
+        text = page_when("admonition failure")
+        assert "live-broken" in text and "snippets/a/live.py" in text
+        assert proc.poll() is None, "the server stopped on a failing block"
+        time.sleep(1.0)
+        project.write("src/blogkit/zz_live.py", "def value():\n    return 'live-v3'\n")
+        text = page_when("live-v3")
+        assert "admonition failure" not in text
+    finally:
+        proc.terminate()
+        proc.wait(10)
