@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -91,3 +93,86 @@ def site_url(site: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+POST = """---
+date: 2020-01-0{n}
+authors: [blogkit]
+categories: [数值计算]
+slug: {slug}
+source:
+  author: 某人
+  title: 某文
+  date: 2020-01-01
+---
+
+# 文章 {slug}
+
+摘要。
+
+<!-- more -->
+
+{body}
+"""
+
+
+def block(snippet: str, extra: str = "") -> str:
+    return f'```python exec="1"{extra}\n--8<-- "{snippet}"\n```\n'
+
+
+class Project:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        shutil.copy2(ROOT / "mkdocs.yml", path / "mkdocs.yml")
+        shutil.copytree(ROOT / "src", path / "src", ignore=shutil.ignore_patterns("*.egg-info",
+                                                                                  "__pycache__"))
+        shutil.copytree(ROOT / "docs", path / "docs", ignore=shutil.ignore_patterns("posts"))
+        if (ROOT / "overrides").is_dir():
+            shutil.copytree(ROOT / "overrides", path / "overrides")
+        (path / "docs/blog/posts").mkdir(parents=True)
+        (path / "snippets").mkdir()
+        self.site = path / "site"
+
+    def write(self, rel: str, text: str) -> None:
+        f = self.path / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(text, encoding="utf-8")
+
+    def post(self, slug: str, body: str, n: int = 1) -> None:
+        self.write(f"docs/blog/posts/{slug}.md", POST.format(slug=slug, body=body, n=n))
+
+    def build(self, *extra: str, env: dict[str, str] | None = None,
+              strict: bool = True) -> subprocess.CompletedProcess[str]:
+        if env:
+            old = {k: os.environ.get(k) for k in env}
+            os.environ.update(env)
+        try:
+            if strict:
+                return mkdocs_build(self.path, self.site, *extra)
+            return subprocess.run(
+                [sys.executable, "-m", "mkdocs", "build", "-f", str(self.path / "mkdocs.yml"),
+                 "-d", str(self.site)], capture_output=True, text=True, cwd=self.path,
+                env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, timeout=600)
+        finally:
+            if env:
+                for k, v in old.items():
+                    if v is None:
+                        os.environ.pop(k, None)
+                    else:
+                        os.environ[k] = v
+
+    def report(self) -> dict:
+        return json.loads((self.site / "execution-report.json").read_text(encoding="utf-8"))
+
+    def page(self, slug: str, n: int = 1) -> str:
+        return (self.site / f"2020/01/0{n}/{slug}/index.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """A temporary copy of the project's configuration and src/, with no posts."""
+    return Project(tmp_path)
+
+
+def ok(proc: subprocess.CompletedProcess[str]) -> None:
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, Post, mkdocs_build
+from conftest import ROOT, Post, Project, block, mkdocs_build
 
 pytestmark = pytest.mark.site
 
@@ -79,30 +80,37 @@ def test_math_and_assets_are_served_locally(site: Path) -> None:
                 f"{page.relative_to(site)}: {m.group(0)[:80]} would fetch from another host"
 
 
-def test_failing_snippet_fails_the_strict_build(tmp_path: Path) -> None:
-    """A deliberately broken post, built from a temporary copy, must fail --strict."""
-    import shutil
+def test_clean_builds_are_byte_identical(site: Path, tmp_path: Path) -> None:
+    """With SOURCE_DATE_EPOCH set, a clean build (empty cache) reproduces the site exactly.
 
-    proj = tmp_path / "proj"
-    proj.mkdir()
-    for name in ("mkdocs.yml", "overrides", "snippets"):
-        src = ROOT / name
-        if not src.exists():
-            continue
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, proj / name)
-    shutil.copytree(ROOT / "docs", proj / "docs",
-                    ignore=shutil.ignore_patterns("posts"))
-    posts = proj / "docs/blog/posts"
-    posts.mkdir(parents=True)
-    (proj / "snippets/broken").mkdir()
-    (proj / "snippets/broken/boom.py").write_text(
-        "from blogkit.display import md_table\n\nprint(md_table([(1,)], ['x']))\n"
-        "raise ValueError('deliberate failure 42')\n", encoding="utf-8")
-    (posts / "broken.md").write_text(
-        "---\ndate: 2020-01-01\nauthors: [blogkit]\ncategories: [数值计算]\nslug: broken\n"
-        "source:\n  author: 某人\n  title: 某文\n  date: 2020-01-01\n---\n\n# 坏文章\n\n"
-        "摘要。\n\n<!-- more -->\n\n```python exec=\"1\"\n--8<-- \"broken/boom.py\"\n```\n",
-        encoding="utf-8")
-    proc = mkdocs_build(proj, tmp_path / "site")
+    Only the execution report (page and JSON) may differ: it records measured run times.
+    """
+    import os
+
+    os.environ["BLOGKIT_CACHE_DIR"] = str(tmp_path / "cache")
+    try:
+        proc = mkdocs_build(ROOT, tmp_path / "site")
+    finally:
+        del os.environ["BLOGKIT_CACHE_DIR"]
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    report = json.loads((tmp_path / "site/execution-report.json").read_text(encoding="utf-8"))
+    assert report["units"] and all(u["cache"] == "miss" for u in report["units"])
+    skip = {"execution-report.json", "execution-report/index.html"}
+    a = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    b = {p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("*")
+         if p.is_file()}
+    assert a == b
+    differ = [f for f in sorted(a - skip)
+              if (site / f).read_bytes() != (tmp_path / "site" / f).read_bytes()]
+    assert not differ, f"files differ between two clean builds: {differ[:10]}"
+
+
+def test_failing_snippet_fails_the_strict_build(project: Project) -> None:
+    """A deliberately broken post, built from a temporary copy, must fail --strict."""
+    project.write("snippets/broken/boom.py",
+                  "from blogkit.display import md_table\n\nprint(md_table([(1,)], ['x']))\n"
+                  "raise ValueError('deliberate failure 42')\n")
+    project.post("broken", block("broken/boom.py"))
+    proc = project.build()
     assert proc.returncode != 0, "a raising snippet did not fail mkdocs build --strict"
     assert "deliberate failure 42" in proc.stderr + proc.stdout

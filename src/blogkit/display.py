@@ -10,6 +10,8 @@ one set of guarantees:
 * ``figure(...)`` makes a matplotlib ``Figure`` in the house style without pyplot (no global
   state, nothing to close).
 * ``md_table(...)`` formats a Markdown table with per-column number formats.
+* ``value(name, x, fmt)`` publishes a computed number for the prose: the post writes
+  ``[[v:name]]`` and the reader sees the number, with the snippet that computed it on hover.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # matplotlib is imported lazily: tables must not pay for it
     from matplotlib.figure import Figure
 
-__all__ = ["figure", "md_table", "svg"]
+__all__ = ["figure", "md_table", "svg", "value"]
 
 # House style: small, legible figures with a white card so they read on both palettes.
 _RC: dict[str, Any] = {
@@ -47,13 +49,29 @@ _CYCLE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#00
 _seen_prefixes: dict[str, int] = {}
 
 
+# Chinese text in figures needs a CJK font (Debian: fonts-noto-cjk); the first one found wins.
+_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei")
+
+
 def _apply_style() -> None:
     import matplotlib as mpl
     from cycler import cycler
+    from matplotlib import font_manager
 
     rc = dict(_RC)
     rc["axes.prop_cycle"] = cycler(color=_CYCLE)
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = [f for f in _CJK_FONTS if f in names]
+    rc["font.sans-serif"] = ["DejaVu Sans", *cjk]  # Latin and math from DejaVu, Chinese after
     mpl.rcParams.update(rc)
+
+
+def value(name: str, x: Any, fmt: str = "") -> str:
+    """Publish ``x`` under ``name`` for the post's prose, which shows it where it says
+    ``[[v:name]]``. Prints (and returns) an invisible marker; returns the formatted text."""
+    text = format(x, fmt)
+    print(f'<!--bk-value name="{name}" text="{escape(text, quote=True)}"-->')
+    return text
 
 
 def figure(nrows: int = 1, ncols: int = 1, *, size: tuple[float, float] = (6.4, 3.6),

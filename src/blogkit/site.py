@@ -7,7 +7,7 @@
   failures located by page, snippet and line, and a report page plus ``execution-report.json``.
   Environment switches: ``BLOGKIT_EXEC=0`` shows code without running it, ``BLOGKIT_REFRESH=1``
   re-runs everything, ``BLOGKIT_ALLOW_ERRORS=1`` publishes failures instead of failing the build,
-  ``BLOGKIT_JOBS=N`` sets the number of parallel units.
+  ``BLOGKIT_JOBS=N`` sets the number of parallel units, ``BLOGKIT_CACHE_DIR`` moves the cache.
 * Every post credits the source article it mirrors, from its front matter::
 
       source:
@@ -26,23 +26,53 @@ import datetime as dt
 import json
 import logging
 import os
+import posixpath
+import re
 import shutil
 from functools import partial
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import yaml
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
 
 from blogkit.engine import Engine, build_date, git_commit
+from blogkit.pages import bibtex, citation_text, notebook, plain_text, readtime_minutes
+from blogkit.posts import FrontMatterError, Post, PostIndex, read_post
 
 __all__ = ["BlogkitPlugin", "mathjax_root"]
 
 log = logging.getLogger("mkdocs.plugins.blogkit")
+
+# What snippets print for an inline value (blogkit.display.value), and how prose uses it.
+VALUE_RE = re.compile(r'<!--bk-value name="([A-Za-z0-9_.:-]+)" text="([^"]*)"-->')
+VALUE_REF_RE = re.compile(r"\[\[v:([A-Za-z0-9_.:-]+)\]\]")
+# A reference in prose: $\eqref{name}$ (the dollars included) or a bare \eqref{name}.
+EQREF_RE = re.compile(r"\$\s*\\eqref\{(?P<name>[^}]+)\}\s*\$|\\eqref\{(?P<name2>[^}]+)\}")
+
+
+def _blank_code(markdown: str) -> str:
+    """The page with fenced code and display math blanked (same length, same lines)."""
+    def blank(m: re.Match[str]) -> str:
+        return re.sub(r"[^\n]", " ", m.group(0))
+
+    text = re.sub(r"^(```|~~~).*?^\1", blank, markdown, flags=re.S | re.M)
+    return re.sub(r"\\begin\{(\w+\*?)\}.*?\\end\{\1\}", blank, text, flags=re.S)
+
+
+def _authors(docs_dir: Path) -> dict[str, str]:
+    path = docs_dir / ".authors.yml"
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {k: v.get("name", k) for k, v in (data.get("authors") or {}).items()}
 
 # The parts of MathJax's es5 tree that tex-chtml.js loads: the bundle itself, its fonts, the
 # TeX extensions it may autoload, and the a11y/ui components its menu may ask for.
@@ -77,12 +107,17 @@ class BlogkitConfig(Config):
     timeout = config_options.Type((int, float), default=600)
     """Seconds a unit may run (a block can lower or raise it with ``timeout="N"``)."""
     report_page = config_options.Type(str, default="execution-report.md")
+    series = config_options.Type(list, default=[])
+    """The series: a list of {name, slug, description}; a post names one with ``series:``."""
+    feed = config_options.Type(bool, default=True)
+    """Write an Atom feed of the posts to ``feed.xml``."""
 
 
 class BlogkitPlugin(BasePlugin[BlogkitConfig]):
     serving = False
     engine: Engine | None = None
     _current_page: str | None = None
+    index: PostIndex = PostIndex([])
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -94,23 +129,31 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         flag = _env_flag
         self.allow_errors = flag("BLOGKIT_ALLOW_ERRORS") or self.config.allow_errors
         jobs = int(os.environ.get("BLOGKIT_JOBS") or self.config.jobs or os.cpu_count() or 1)
+        execute = flag("BLOGKIT_EXEC")
         self.engine = Engine(
             root, Path(config["docs_dir"]), root / self.config.snippets_dir,
-            root / self.config.cache_dir, jobs=jobs, timeout=float(self.config.timeout),
+            root / os.environ.get("BLOGKIT_CACHE_DIR", self.config.cache_dir), jobs=jobs,
+            timeout=float(self.config.timeout),
             refresh=bool(flag("BLOGKIT_REFRESH") or self.config.refresh),
-            execute=self.config.execute if flag("BLOGKIT_EXEC") is None else bool(flag("BLOGKIT_EXEC")),
+            execute=self.config.execute if execute is None else execute,
         )
         self.commit = git_commit(root)
         fmt = partial(markdown_exec.base_format, language="python", run=self._run)
         markdown_exec.formatters["python"] = markdown_exec.formatters["py"] = fmt
         js = config["extra_javascript"]
-        for path in ("assets/blogkit/mathjax-config.js", "assets/mathjax/tex-chtml.js"):
+        for path in ("assets/blogkit/mathjax-config.js", "assets/mathjax/tex-chtml.js",
+                     "assets/blogkit/figures.js"):
             if path not in [str(x) for x in js]:
                 js.append(path)
         return config
 
     # -- execution ---------------------------------------------------------------------------
     def on_files(self, files: Any, *, config: Any) -> Any:
+        self._read_index(files, config)
+        self._series_pages(files, config)
+        self.page_urls: dict[str, str] = {}
+        self.summaries: dict[str, str] = {}
+        self.authors = _authors(Path(config["docs_dir"]))
         pages = {}
         for f in files.documentation_pages():
             text = Path(f.abs_src_path).read_text(encoding="utf-8") if f.abs_src_path else ""
@@ -148,6 +191,8 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         rep = self.engine.report()
         env = rep["environment"]
         lines = ["# 执行报告", "",
+                 "每次构建都会在这里记下每个执行单元(一个代码块,或同一页面里一个 session 的全部代码块)"
+                 "是否命中缓存、用时多少、在什么设备上运行。", "",
                  f"本次构建共 {len(rep['units'])} 个执行单元({rep['blocks']} 个代码块),"
                  f"其中实际运行 {rep['executed']} 个,其余来自缓存。", "",
                  f"环境:Python {env['python']} · numpy {env['numpy']} · torch {env['torch']} · "
@@ -157,43 +202,201 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         for u in rep["units"]:
             lines.append(f"| `{u['page']}` | `{u['unit']}` | {u['line']} | {u['cache']} | "
                          f"{u['seconds']:.3f} | {u['device']} | {'✓' if u['ok'] else '✗'} |")
-        lines += ["", "同样的数据以 JSON 形式见 <a href=\"../execution-report.json\">execution-report.json</a>。"]
-        return "\n".join(lines) + "\n"
+        lines += ["", '同样的数据以 JSON 形式见 <a href="../execution-report.json">'
+                  "execution-report.json</a>。"]
+        # Timings differ from build to build: keep them out of the search index, so that
+        # everything but this page and its JSON is byte-identical across clean builds.
+        return "---\nsearch:\n  exclude: true\n---\n\n" + "\n".join(lines) + "\n"
 
     def _is_post(self, page: Any) -> bool:
-        src = page.file.src_uri
-        return src.startswith(self.config.posts_dir.rstrip("/") + "/")
+        return page.file.src_uri in self.index.posts
+
+    # -- reader features -------------------------------------------------------------------
+    def _read_index(self, files: Any, config: Any) -> None:
+        prefix = self.config.posts_dir.rstrip("/") + "/"
+        known = [s["name"] for s in self.config.series] if self.config.series else []
+        posts = []
+        try:
+            for f in files.documentation_pages():
+                if f.src_uri.startswith(prefix):
+                    display = f"{Path(config['docs_dir']).name}/{f.src_uri}"
+                    posts.append(read_post(f.src_uri, Path(f.abs_src_path), display, known))
+            self.index = PostIndex(posts)
+        except FrontMatterError as exc:
+            raise PluginError(str(exc)) from exc
+
+    def _series_pages(self, files: Any, config: Any) -> None:
+        if not self.config.series:
+            return
+        index_lines = ["# 系列", "", "按阅读顺序排列的系列文章。", ""]
+        for s in self.config.series:
+            members = self.index.series(s["name"])
+            lines = [f"# {s['name']}", "", s.get("description", ""), ""]
+            for k, p in enumerate(members, start=1):
+                lines.append(f"{k}. [{p.title}](../{p.src_uri}) <small>{p.date.isoformat()}</small>")
+            if not members:
+                lines.append("(这个系列还没有文章。)")
+            files.append(File.generated(config, f"series/{s['slug']}.md",
+                                        content="\n".join(lines) + "\n"))
+            index_lines.append(f"- [{s['name']}]({s['slug']}.md):{len(members)} 篇")
+        files.append(File.generated(config, "series/index.md",
+                                    content="\n".join(index_lines) + "\n"))
+
+    def _values(self, src_uri: str) -> dict[str, tuple[str, str]]:
+        """Inline values printed by a page's snippets: name -> (text, snippet)."""
+        assert self.engine is not None
+        values: dict[str, tuple[str, str]] = {}
+        for res in self.engine.results.get(src_uri) or []:
+            for block, out in zip(res.unit.blocks, res.outputs, strict=False):
+                for name, text in VALUE_RE.findall(out):
+                    values[name] = (unescape(text), ", ".join(block.includes) or res.unit.name)
+        return values
+
+    def _rewrite_prose(self, markdown: str, post: Post, files: Any) -> str:
+        """Cross-post equation references and inline computed values, with located errors."""
+        own = {lb.name for lb in post.labels}
+        code_free = _blank_code(markdown)
+        offset_line = post.body_line - 1
+
+        def line_at(pos: int) -> int:
+            return code_free.count("\n", 0, pos) + 1 + offset_line
+
+        out, last = [], 0
+        for m in EQREF_RE.finditer(code_free):
+            name = m.group("name") or m.group("name2")
+            if name in own:
+                if m.group("name2"):
+                    raise PluginError(f"{post.path}:{line_at(m.start())}: write \\eqref{{{name}}} "
+                                      "inside dollars, $\\eqref{...}$, so MathJax sees it")
+                continue
+            owner = self.index.label_owner.get(name)
+            if owner is None:
+                raise PluginError(f"{post.path}:{line_at(m.start())}: \\eqref{{{name}}} names no "
+                                  "equation label in this post or any other")
+            other, label = owner
+            rel = posixpath.relpath(other.src_uri, posixpath.dirname(post.src_uri))
+            link = (f"[《{other.title}》式 ({label.number})]"
+                    f"({rel}#mjx-eqn%3A{quote(name, safe='')})")
+            out += [markdown[last:m.start()], link]
+            last = m.end()
+        markdown = "".join(out) + markdown[last:]
+
+        code_free = _blank_code(markdown)
+        values = self._values(post.src_uri)
+        assert self.engine is not None
+        out, last = [], 0
+        for m in VALUE_REF_RE.finditer(code_free):
+            name = m.group(1)
+            if name in values:
+                text, origin = values[name]
+                span = (f'<span class="bk-value" title="由 {escape(origin)} 在构建时算出">'
+                        f"{escape(text)}</span>")
+            elif not self.engine.execute:
+                span = f'<span class="bk-value bk-value--missing">[{escape(name)}]</span>'
+            else:
+                raise PluginError(f"{post.path}:{line_at(m.start())}: inline value [[v:{name}]] "
+                                  "is printed by no snippet of this post (print it with "
+                                  "blogkit.display.value)")
+            out += [markdown[last:m.start()], span]
+            last = m.end()
+        return "".join(out) + markdown[last:]
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
         self._current_page = page.file.src_uri
-        if not self._is_post(page):
+        post = self.index.posts.get(page.file.src_uri)
+        if post is None:
             return markdown
-        source = page.meta.get("source")
-        where = f"{config['docs_dir']}/{page.file.src_uri}"
-        if not isinstance(source, dict):
-            raise PluginError(f"{where}: front matter needs a 'source:' mapping "
-                              "(author, title, date) crediting the article this post mirrors")
-        missing = [k for k in ("author", "title", "date") if not source.get(k)]
-        if missing:
-            raise PluginError(f"{where}: 'source:' lacks {', '.join(missing)}")
-        return markdown
+        return self._rewrite_prose(markdown, post, files)
 
+    @event_priority(50)  # before the blog plugin, which keeps a readtime that is already set
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Any) -> str:
-        source = page.meta.get("source")
-        if not self._is_post(page) or not isinstance(source, dict):
+        post = self.index.posts.get(page.file.src_uri)
+        if post is None:
             return html
+        if getattr(page, "config", None) is not None and "readtime" in page.config:
+            if not page.config.readtime:
+                page.config.readtime = readtime_minutes(html)
+        self.page_urls[post.src_uri] = page.url
+        head = html.split("<!-- more -->", 1)[0]
+        head = re.sub(r"<h1\b.*?</h1>", "", head, flags=re.S)
+        self.summaries[post.src_uri] = plain_text(head, limit=300)
+        end = html.find("</h1>")
+        end = 0 if end < 0 else end + len("</h1>")
+        top = self._credit(post) + self._series_box(post, page, files)
+        bottom = (self._series_nav(post, page, files) + self._downloads(post)
+                  + self._citation(post, page, config) + self._receipt(page))
+        return html[:end] + top + html[end:] + bottom
+
+    def _credit(self, post: Post) -> str:
+        source = post.meta["source"]
         date = source["date"]
         if isinstance(date, dt.date):
             date = f"{date.year}年{date.month}月{date.day}日"
         title = escape(str(source["title"]))
         if source.get("url"):
             title = f'<a href="{escape(str(source["url"]))}">{title}</a>'
-        credit = (f'<p class="bk-source">本文整理自{escape(str(source["author"]))}的'
-                  f"《{title}》({escape(str(date))}),以自己的话重写,并让文中每个数字与图表在"
-                  "构建时由代码重新算出。</p>")
-        end = html.find("</h1>")
-        end = 0 if end < 0 else end + len("</h1>")
-        return html[:end] + credit + html[end:] + self._receipt(page)
+        return (f'<p class="bk-source">本文整理自{escape(str(source["author"]))}的'
+                f"《{title}》({escape(str(date))}),以自己的话重写,并让文中每个数字与图表在"
+                "构建时由代码重新算出。</p>")
+
+    def _link(self, other: Post, page: Any, files: Any) -> str:
+        f = files.get_file_from_path(other.src_uri)
+        return get_relative_url(f.url, page.url) if f is not None else "#"
+
+    def _series_slug(self, name: str) -> str:
+        return next(s["slug"] for s in self.config.series if s["name"] == name)
+
+    def _series_box(self, post: Post, page: Any, files: Any) -> str:
+        if not post.series:
+            return ""
+        members = self.index.series(post.series)
+        k = members.index(post) + 1
+        items = []
+        for p in members:
+            title = escape(p.title)
+            item = (f"<strong>{title}</strong>" if p is post
+                    else f'<a href="{self._link(p, page, files)}">{title}</a>')
+            items.append(f"<li>{item}</li>")
+        series_url = get_relative_url(f"series/{self._series_slug(post.series)}/", page.url)
+        return (f'<details class="abstract bk-series"><summary>系列'
+                f'「<a href="{series_url}">{escape(post.series)}</a>」第 {k} 篇,共 {len(members)} 篇'
+                f"</summary><ol>{''.join(items)}</ol></details>")
+
+    def _series_nav(self, post: Post, page: Any, files: Any) -> str:
+        if not post.series:
+            return ""
+        members = self.index.series(post.series)
+        k = members.index(post)
+        parts = []
+        if k > 0:
+            prev = members[k - 1]
+            parts.append(f'<a class="bk-prev" rel="prev" href="{self._link(prev, page, files)}">'
+                         f"← 上一篇:{escape(prev.title)}</a>")
+        if k + 1 < len(members):
+            nxt = members[k + 1]
+            parts.append(f'<a class="bk-next" rel="next" href="{self._link(nxt, page, files)}">'
+                         f"下一篇:{escape(nxt.title)} →</a>")
+        return f'<nav class="bk-series-nav">{"".join(parts)}</nav>' if parts else ""
+
+    def _downloads(self, post: Post) -> str:
+        assert self.engine is not None
+        if not self.engine.results.get(post.src_uri):
+            return ""
+        return (f'<p class="bk-downloads">下载本文的全部代码:<a href="{post.slug}.py" download>'
+                f'{post.slug}.py</a> · <a href="{post.slug}.ipynb" download>{post.slug}.ipynb</a>'
+                "(需要 <code>pip install -e .</code> 安装本仓库的 blogkit)</p>")
+
+    def _citation(self, post: Post, page: Any, config: Any) -> str:
+        url = (config.get("site_url") or "").rstrip("/") + "/" + page.url
+        site = config["site_name"]
+        author = ", ".join(a for a in post.meta.get("authors", [])) or "blogkit"
+        author = self.authors.get(author, author)
+        line = citation_text(post.title, author, post.date, url, site)
+        src = post.meta["source"]
+        note = f"据{src['author']}《{src['title']}》({src['date']})改写"
+        bib = bibtex(f"blogkit:{post.slug}", post.title, author, post.date, url, site, note)
+        return ('<div class="admonition quote bk-cite"><p class="admonition-title">引用本文</p>'
+                f"<p>{escape(line)}</p><pre><code>{escape(bib)}</code></pre></div>")
 
     def _receipt(self, page: Any) -> str:
         """The line at the foot of a post: where and with what its numbers were computed."""
@@ -209,14 +412,68 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
 
     def on_post_build(self, *, config: Any) -> None:
         assert self.engine is not None
-        report = Path(config["site_dir"]) / "execution-report.json"
+        site_dir = Path(config["site_dir"])
+        report = site_dir / "execution-report.json"
         report.write_text(json.dumps(self.engine.report(), ensure_ascii=False, indent=1,
                                      sort_keys=True), encoding="utf-8")
         self._copy_mathjax(config)
+        self._write_downloads(site_dir)
+        if self.config.feed:
+            self._write_feed(site_dir, config)
         errors = self.engine.errors
         if errors and not self.serving and not self.allow_errors:
             raise PluginError(f"{len(errors)} executed block(s) failed (set BLOGKIT_ALLOW_ERRORS=1 "
                               f"to publish them anyway); the first:\n{errors[0]}")
+
+    def _write_downloads(self, site_dir: Path) -> None:
+        """Each post's snippets as one runnable .py file and as a Jupyter notebook."""
+        assert self.engine is not None
+        for src_uri, post in self.index.posts.items():
+            results = self.engine.results.get(src_uri) or []
+            url = self.page_urls.get(src_uri)
+            if not results or url is None:
+                continue
+            blocks = [b for r in results for b in r.unit.blocks]
+            src = post.meta["source"]
+            header = (f'"""{post.title}\n\n本文代码,依次运行页面中的每个代码块。'
+                      f"据{src['author']}《{src['title']}》({src['date']})改写。\n"
+                      '需要安装本仓库的 blogkit:pip install -e .\n"""\n')
+            parts = [header]
+            cells = []
+            for b in blocks:
+                name = ", ".join(b.includes) or f"{post.path}:{b.line}"
+                parts.append(f"\n# %% {name}\n{b.code.rstrip()}\n")
+                cells += [("markdown", f"## `{name}`\n"), ("code", b.code.rstrip() + "\n")]
+            folder = site_dir / url
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{post.slug}.py").write_text("".join(parts), encoding="utf-8")
+            (folder / f"{post.slug}.ipynb").write_text(notebook(cells, post.title),
+                                                       encoding="utf-8")
+
+    def _write_feed(self, site_dir: Path, config: Any) -> None:
+        """An Atom feed of the posts, newest first, with TeX-free summaries."""
+        base = (config.get("site_url") or "").rstrip("/") + "/"
+        posts = sorted(self.index.posts.values(), key=lambda p: (p.date, p.slug), reverse=True)
+        updated = max((p.date for p in posts), default=build_date())
+        entries = []
+        for p in posts:
+            link = base + self.page_urls.get(p.src_uri, "")
+            entries.append(
+                "<entry>"
+                f"<title>{escape(p.title)}</title><link href=\"{escape(link)}\"/>"
+                f"<id>{escape(link)}</id><updated>{p.date.isoformat()}T00:00:00Z</updated>"
+                f"<published>{p.date.isoformat()}T00:00:00Z</published>"
+                f"<summary>{escape(self.summaries.get(p.src_uri, ''))}</summary>"
+                "</entry>")
+        feed = ('<?xml version="1.0" encoding="utf-8"?>\n'
+                '<feed xmlns="http://www.w3.org/2005/Atom">'
+                f"<title>{escape(config['site_name'])}</title>"
+                f"<subtitle>{escape(config.get('site_description') or '')}</subtitle>"
+                f'<link href="{escape(base)}"/><link rel="self" href="{escape(base)}feed.xml"/>'
+                f"<id>{escape(base)}</id><updated>{updated.isoformat()}T00:00:00Z</updated>"
+                f"<author><name>{escape(config.get('site_author') or 'blogkit')}</name></author>"
+                + "".join(entries) + "</feed>\n")
+        (site_dir / "feed.xml").write_text(feed, encoding="utf-8")
 
     def _copy_mathjax(self, config: Any) -> None:
         root = mathjax_root()

@@ -1,0 +1,163 @@
+"""Pure helpers behind the reader features of the site (used by ``blogkit.site``).
+
+* ``equation_labels``: the AMS equation numbers MathJax will give a page's labels, so that a
+  post can cite "equation (3) of another post" and the build can reject dangling or duplicate
+  labels with the file and line.
+* ``readtime_minutes``: reading time that counts Chinese characters (Material's count splits
+  on non-word characters and sees a whole Chinese paragraph as one word).
+* ``plain_text``: text of an HTML excerpt without TeX, for feeds and descriptions.
+* ``citation_text`` / ``bibtex``: the "cite this post" block.
+* ``notebook``: a Jupyter (nbformat 4) notebook from a post's snippets.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import json
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Label", "bibtex", "citation_text", "equation_labels", "notebook", "plain_text",
+           "readtime_minutes"]
+
+_ENV_RE = re.compile(r"\\begin\{(equation|align|gather|multline|flalign|alignat|eqnarray)(\*?)\}"
+                     r"(.*?)\\end\{\1\2\}", flags=re.S)
+_LABEL_RE = re.compile(r"\\label\{([^}]+)\}")
+_NONUMBER_RE = re.compile(r"\\(nonumber|notag)\b")
+_TAG_RE = re.compile(r"\\tag\*?\{([^}]*)\}")
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    number: str  # what MathJax shows inside the parentheses
+    line: int  # 1-based line of the \label in the page source
+
+
+def _strip_code(markdown: str) -> str:
+    """Blank out fenced code (keeping line numbers): TeX inside code is not math."""
+    return re.sub(r"^(```|~~~).*?^\1", lambda m: "\n" * m.group(0).count("\n"),
+                  markdown, flags=re.S | re.M)
+
+
+def equation_labels(markdown: str) -> tuple[list[Label], list[tuple[str, int]]]:
+    """AMS numbers of a page's labelled equations, in order, and the duplicates.
+
+    Numbering follows MathJax's ``tags: "ams"``: ``equation`` and ``multline`` get one number,
+    ``align``/``gather``/... one per line (rows split by ``\\\\``), starred environments and rows
+    with ``\\nonumber``/``\\notag`` none, ``\\tag{x}`` shows ``x`` and takes no number.
+
+    Returns ``(labels, duplicates)`` where duplicates are ``(name, line)`` of repeated labels.
+    """
+    text = _strip_code(markdown)
+    labels: list[Label] = []
+    seen: set[str] = set()
+    dups: list[tuple[str, int]] = []
+    counter = 0
+    for m in _ENV_RE.finditer(text):
+        env, star, body = m.groups()
+        rows = [body] if env in {"equation", "multline"} else re.split(r"\\\\(?![a-zA-Z])", body)
+        offset = m.start(3)
+        for row in rows:
+            row_start = text.index(row, offset) if row else offset
+            offset = row_start + len(row)
+            tag = _TAG_RE.search(row)
+            numbered = not star and not _NONUMBER_RE.search(row) and not tag
+            if numbered and (env not in {"align", "gather", "flalign", "alignat", "eqnarray"}
+                             or row.strip()):
+                counter += 1
+            number = tag.group(1) if tag else (str(counter) if numbered else "")
+            for lm in _LABEL_RE.finditer(row):
+                line = text.count("\n", 0, row_start + lm.start()) + 1
+                name = lm.group(1)
+                if name in seen:
+                    dups.append((name, line))
+                seen.add(name)
+                labels.append(Label(name, number, line))
+    return labels, dups
+
+
+_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
+
+
+def readtime_minutes(html: str, cjk_per_minute: int = 400, words_per_minute: int = 200) -> int:
+    """Reading time of an HTML page in minutes (at least 1).
+
+    Chinese/Japanese/Korean characters are counted one by one (about 400 a minute), Latin
+    words by whitespace (200 a minute). Code, math and figures are not prose and are skipped.
+    """
+    text = re.sub(r"<(pre|code|svg|script|style)\b.*?</\1>", " ", html, flags=re.S)
+    text = re.sub(r'<(div|span) class="arithmatex">.*?</\1>', " ", text, flags=re.S)
+    text = htmllib.unescape(re.sub(r"<[^>]+>", " ", text))
+    cjk = len(_CJK_RE.findall(text))
+    words = len(re.findall(r"[A-Za-z0-9]+(?:[-'.][A-Za-z0-9]+)*", _CJK_RE.sub(" ", text)))
+    return max(1, math.ceil(cjk / cjk_per_minute + words / words_per_minute))
+
+
+def plain_text(html: str, limit: int | None = None) -> str:
+    """Readable text of an HTML fragment: tags, TeX and code dropped, spaces collapsed."""
+    text = re.sub(r"<(pre|svg|script|style)\b.*?</\1>", " ", html, flags=re.S)
+    text = re.sub(r'<div class="arithmatex">.*?</div>', " ", text, flags=re.S)
+    # Inline math: keep a readable form of simple symbols, drop the TeX markup.
+    text = re.sub(r'<span class="arithmatex">(.*?)</span>', lambda m: _tex_to_text(m.group(1)),
+                  text, flags=re.S)
+    text = htmllib.unescape(re.sub(r"<[^>]+>", " ", text))
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+([,。;:!?、)」』,.;:!?)])", r"\1", text)
+    if limit and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def _tex_to_text(tex: str) -> str:
+    tex = htmllib.unescape(tex).strip()
+    tex = re.sub(r"^\\\(|\\\)$", "", tex).strip()
+    if re.search(r"\\(eqref|ref)\{", tex):
+        return ""
+    tex = re.sub(r"\\(frac)\{([^{}]*)\}\{([^{}]*)\}", r"\2/\3", tex)
+    tex = re.sub(r"\\(mathrm|text|mathbf|boldsymbol|operatorname)\{([^{}]*)\}", r"\2", tex)
+    tex = re.sub(r"\\([a-zA-Z]+)", lambda m: _SYMBOLS.get(m.group(1), ""), tex)
+    tex = tex.replace("{", "").replace("}", "").replace("^", "").replace("_", "")
+    return re.sub(r"\s+", " ", tex).strip()
+
+
+_SYMBOLS = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η",
+            "theta": "θ", "lambda": "λ", "mu": "μ", "pi": "π", "sigma": "σ", "tau": "τ",
+            "infty": "∞", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "times": "×",
+            "approx": "≈", "ne": "≠", "neq": "≠", "cdot": "·", "in": "∈", "ln": "ln",
+            "log": "log", "exp": "exp", "sin": "sin", "cos": "cos", "max": "max", "min": "min"}
+
+
+def citation_text(title: str, author: str, date: Any, url: str, site: str) -> str:
+    return f"{author}. ({date:%Y-%m-%d}). 《{title}》. {site}. {url}"
+
+
+def bibtex(key: str, title: str, author: str, date: Any, url: str, site: str,
+           note: str = "") -> str:
+    fields = [("title", title), ("author", author), ("year", f"{date:%Y}"),
+              ("month", f"{date:%m}"), ("url", url), ("howpublished", site)]
+    if note:
+        fields.append(("note", note))
+    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
+    return f"@online{{{key},\n{body}\n}}"
+
+
+def notebook(cells: list[tuple[str, str]], title: str) -> str:
+    """An nbformat-4 notebook (JSON text) from ``(kind, source)`` cells, kind in {markdown, code}."""
+    def cell(kind: str, source: str) -> dict[str, Any]:
+        lines = source.splitlines(True)
+        c: dict[str, Any] = {"cell_type": kind, "metadata": {}, "source": lines}
+        if kind == "code":
+            c.update(execution_count=None, outputs=[])
+        return c
+
+    nb = {"nbformat": 4, "nbformat_minor": 5,
+          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                      "language": "python"},
+                       "language_info": {"name": "python"}, "title": title},
+          "cells": [cell("markdown", f"# {title}\n")] + [cell(k, s) for k, s in cells]}
+    for i, c in enumerate(nb["cells"]):
+        c["id"] = f"cell-{i}"
+    return json.dumps(nb, ensure_ascii=False, indent=1) + "\n"

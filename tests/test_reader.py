@@ -1,0 +1,129 @@
+"""Reader features checked at build time: labels, cross-post references, inline values,
+front matter, series, feed, downloads, citation, reading time."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from blogkit.pages import equation_labels, plain_text, readtime_minutes
+from conftest import Project, block, ok
+
+EQ = "\\begin{{equation}}\n{body} \\label{{{label}}}\n\\end{{equation}}\n"
+
+
+@pytest.mark.parametrize(("tex", "expected"), [
+    ("\\begin{equation}a\\label{x}\\end{equation}", [("x", "1")]),
+    ("\\begin{equation*}a\\end{equation*}\\begin{equation}b\\label{y}\\end{equation}", [("y", "1")]),
+    ("\\begin{align}a\\label{p}\\\\ b\\nonumber\\\\ c\\label{q}\\end{align}", [("p", "1"), ("q", "2")]),
+    ("\\begin{equation}a\\tag{*}\\label{t}\\end{equation}\\begin{equation}b\\label{u}\\end{equation}",
+     [("t", "*"), ("u", "1")]),
+    ("```\n\\begin{equation}x\\label{code}\\end{equation}\n```\n\\begin{equation}b\\label{v}\\end{equation}",
+     [("v", "1")]),
+])
+def test_equation_numbers_follow_ams(tex: str, expected: list[tuple[str, str]]) -> None:
+    labels, dups = equation_labels(tex)
+    assert [(lb.name, lb.number) for lb in labels] == expected and not dups
+
+
+def test_duplicate_labels_are_found_with_line() -> None:
+    labels, dups = equation_labels("\\begin{equation}a\\label{x}\\end{equation}\n\n\n"
+                                   "\\begin{equation}b\\label{x}\\end{equation}")
+    assert dups == [("x", 4)]
+
+
+def test_readtime_counts_chinese_characters() -> None:
+    zh = "<p>" + "字" * 1200 + "</p>"
+    assert readtime_minutes(zh) == 3  # 1200 characters at 400 a minute
+    assert readtime_minutes("<p>" + "word " * 400 + "</p>") == 2
+    code = "<pre><code>" + "字" * 4000 + "</code></pre>"
+    assert readtime_minutes(zh + code) == 3  # code is not prose
+
+
+def test_plain_text_drops_tex_noise() -> None:
+    html = ('<p>误差不超过 <span class="arithmatex">\\(\\frac{1}{9}\\)</span>,见 '
+            '<span class="arithmatex">\\(\\eqref{eq:x}\\)</span>。</p>'
+            '<div class="arithmatex">\\[\\begin{equation}a=b\\end{equation}\\]</div>')
+    text = plain_text(html)
+    assert text == "误差不超过 1/9,见。"
+    assert "\\" not in text and "{" not in text
+
+
+def _post_with(project: Project, slug: str, body: str, n: int = 1, extra: str = "") -> None:
+    project.post(slug, body, n=n)
+    if extra:
+        path = project.path / f"docs/blog/posts/{slug}.md"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("slug:", extra + "\nslug:", 1), encoding="utf-8")
+
+
+def test_cross_post_references_values_series_feed_downloads(project: Project) -> None:
+    project.write("snippets/a/val.py", "from blogkit.display import value\n\nvalue('ratio', 1 / 9, '.6f')\n"
+                  "print('| x |\\n|--|\\n| 1 |')\n")
+    _post_with(project, "a", EQ.format(body="a=1", label="eq:a-first") + "\n"
+               + EQ.format(body="a=2", label="eq:a-second") + "\n比值为 [[v:ratio]]。\n\n"
+               + block("a/val.py"), n=1, extra="series: 自然极值\nseries_index: 2")
+    _post_with(project, "b", "引用 $\\eqref{eq:a-second}$ 与本文 $\\eqref{eq:b-own}$。\n\n"
+               + EQ.format(body="b=1", label="eq:b-own"), n=2,
+               extra="series: 自然极值\nseries_index: 1")
+    ok(project.build())
+    a, b = project.page("a", 1), project.page("b", 2)
+    # A reference to another post's equation is a link with that post's equation number.
+    m = re.search(r'<a href="([^"]+)">《文章 a》式 \(2\)</a>', b)
+    assert m and m.group(1).endswith("a/#mjx-eqn%3Aeq%3Aa-second"), b[:200]
+    assert "\\eqref{eq:b-own}" in b  # own references stay for MathJax
+    # The inline value shows the computed number and names its snippet on hover.
+    assert '<span class="bk-value" title="由 snippets/a/val.py 在构建时算出">0.111111</span>' in a
+    # Series order follows series_index, with previous/next links.
+    assert "第 1 篇,共 2 篇" in b and "第 2 篇,共 2 篇" in a
+    assert re.search(r'class="bk-next" rel="next" href="[^"]*a/"', b)
+    assert re.search(r'class="bk-prev" rel="prev" href="[^"]*b/"', a)
+    series = (project.site / "series/natural-extrema/index.html").read_text(encoding="utf-8")
+    assert series.index("文章 b") < series.index("文章 a")
+    # Citation block from the front matter.
+    assert "引用本文" in a and "@online{blogkit:a," in a and "某人《某文》" in a
+    # Atom feed: newest first, dates from front matter, no TeX in summaries.
+    feed = ET.fromstring((project.site / "feed.xml").read_bytes())
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = feed.findall("a:entry", ns)
+    assert [e.find("a:title", ns).text for e in entries] == ["文章 b", "文章 a"]
+    assert entries[0].find("a:updated", ns).text == "2020-01-02T00:00:00Z"
+    assert all("\\" not in (e.find("a:summary", ns).text or "") for e in entries)
+    # Downloads: the .py runs and prints what the page shows; the notebook is valid JSON.
+    folder = project.site / "2020/01/01/a"
+    proc = subprocess.run([sys.executable, str(folder / "a.py")], capture_output=True, text=True,
+                          cwd=project.path)
+    assert proc.returncode == 0 and "| 1 |" in proc.stdout, proc.stderr
+    nb = json.loads((folder / "a.ipynb").read_text(encoding="utf-8"))
+    assert nb["nbformat"] == 4 and any(c["cell_type"] == "code" and "value('ratio'" in "".join(c["source"])
+                                       for c in nb["cells"])
+
+
+@pytest.mark.parametrize(("body", "extra", "message"), [
+    ("见 $\\eqref{eq:nowhere}$。", "", "docs/blog/posts/a.md:18: \\eqref{eq:nowhere} names no equation"),
+    (EQ.format(body="x", label="eq:d") + "\n" + EQ.format(body="y", label="eq:d"), "",
+     "docs/blog/posts/a.md:23: duplicate equation label \\label{eq:d}"),
+    ("比值 [[v:missing]]。", "", "docs/blog/posts/a.md:18: inline value [[v:missing]]"),
+    ("正文。", "series: 不存在的系列", "docs/blog/posts/a.md:5: unknown series '不存在的系列'"),
+])
+def test_build_errors_name_file_and_line(project: Project, body: str, extra: str,
+                                         message: str) -> None:
+    _post_with(project, "a", body, extra=extra)
+    proc = project.build()
+    assert proc.returncode != 0
+    assert message in proc.stdout + proc.stderr, (proc.stdout + proc.stderr)[-2000:]
+
+
+def test_missing_date_is_a_clear_error(project: Project) -> None:
+    project.post("a", "正文。")
+    path = project.path / "docs/blog/posts/a.md"
+    path.write_text(re.sub(r"^date: .*\n", "", path.read_text(encoding="utf-8"), flags=re.M),
+                    encoding="utf-8")
+    proc = project.build()
+    assert proc.returncode != 0
+    assert "docs/blog/posts/a.md:1: front matter lacks 'date'" in proc.stdout + proc.stderr
