@@ -8,8 +8,9 @@
 Set-up is idempotent and cheap when nothing changed. It makes a virtual environment in
 `.venv/` (override with BLOGKIT_VENV), installs torch there only when no torch is importable
 (the CPU build, torch==2.13.0, from the PyTorch CPU index: a plain `pip install torch` would
-pull several GB of CUDA wheels), installs this project in editable mode, and for `test`
-installs Debian's `chromium` when it is missing and the machine allows it (root + apt-get).
+pull several GB of CUDA wheels), installs this project in editable mode, and installs the
+Debian packages it uses when they are missing and the machine allows it (root + apt-get):
+`fonts-noto-cjk` (Chinese text in figures) always, `chromium` (the browser tests) for `test`.
 A machine that already has torch (a GPU runner's CUDA build) keeps it: the venv is created
 with access to the system site-packages in that case, and torch is never reinstalled.
 Only the standard library is used here, so this runs on a bare Python 3.11.
@@ -82,23 +83,33 @@ def ensure_project(extras: str) -> None:
     stamp.write_text(digest)
 
 
-def ensure_chromium() -> None:
-    if Path(CHROMIUM).exists():
+# Debian packages the project uses, each with a file that tells whether it is installed.
+SYSTEM_PACKAGES = {
+    "chromium": CHROMIUM,  # the real-browser tests
+    "fonts-noto-cjk": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",  # 中文 in figures
+}
+
+
+def ensure_debian(packages: list[str]) -> None:
+    """Install the Debian packages that are missing, where the machine allows it."""
+    missing = [p for p in packages if not Path(SYSTEM_PACKAGES[p]).exists()]
+    if not missing:
         return
     can_apt = shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0
     if not can_apt:
-        log("chromium is missing and cannot be installed here; browser tests will skip "
-            "(and fail under CI=true)")
+        log(f"missing {', '.join(missing)} and cannot install them here (needs root and apt-get); "
+            "browser tests will skip (and fail under CI=true), Chinese in figures shows as boxes")
         return
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     try:
         run(["apt-get", "update", "-qq"], env=env)
-        run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"], env=env)
+        run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], env=env)
     except subprocess.CalledProcessError as err:
-        log(f"installing chromium failed ({err}); browser tests will skip (fail under CI=true)")
+        log(f"installing {', '.join(missing)} failed ({err})")
 
 
 def setup(extras: str = "") -> None:
+    ensure_debian(["fonts-noto-cjk", "chromium"] if extras == "test" else ["fonts-noto-cjk"])
     ensure_venv()
     ensure_torch()
     ensure_project(extras)
@@ -116,7 +127,6 @@ def main(argv: list[str]) -> int:
     os.chdir(ROOT)
     if cmd == "test":
         setup("test")
-        ensure_chromium()
         return subprocess.run([vpy(), "-m", "pytest", *rest]).returncode
     setup()
     if cmd == "setup":
