@@ -50,7 +50,7 @@ class Post:
 
 def read_post(src_uri: str, path: Path, display_path: str, series_known: list[str] | None) -> Post:
     text = path.read_text(encoding="utf-8")
-    m = re.match(r"^---\s*\n(.*?\n)---\s*\n", text, flags=re.S)
+    m = re.match(r"^---[ \t]*\n(.*?\n)---[ \t]*\n", text, flags=re.S)
     if not m:
         raise FrontMatterError(f"{display_path}:1: a post must start with YAML front matter (---)")
     front = m.group(1)

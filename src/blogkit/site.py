@@ -149,6 +149,7 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
 
     # -- execution ---------------------------------------------------------------------------
     def on_files(self, files: Any, *, config: Any) -> Any:
+        self._docs_dir = config["docs_dir"]
         self._read_index(files, config)
         self._series_pages(files, config)
         self.page_urls: dict[str, str] = {}
@@ -256,7 +257,11 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         """Cross-post equation references and inline computed values, with located errors."""
         own = {lb.name for lb in post.labels}
         code_free = _blank_code(markdown)
-        offset_line = post.body_line - 1
+        # Where this text starts in the file (MkDocs hands over the body without front matter).
+        raw = Path(self._docs_dir, post.src_uri).read_text(encoding="utf-8")
+        start = raw.find(markdown.lstrip("\n")[:300])
+        lead = len(markdown) - len(markdown.lstrip("\n"))
+        offset_line = (raw.count("\n", 0, start) - lead) if start >= 0 else post.body_line - 1
 
         def line_at(pos: int) -> int:
             return code_free.count("\n", 0, pos) + 1 + offset_line

@@ -23,7 +23,8 @@ import platform
 import re
 import subprocess
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,8 +90,14 @@ class Engine:
         self.executions = 0  # units actually run in this process (for tests and the report)
 
     # -- before rendering ------------------------------------------------------------------
-    def prepare(self, pages: dict[str, str]) -> None:
-        """Find, look up and (if needed) run every unit of ``pages`` ({docs path: markdown})."""
+    def prepare(self, pages: dict[str, str],
+                progress: Callable[[UnitResult], None] | None = None,
+                planned: Callable[[int, int], None] | None = None) -> None:
+        """Find, look up and (if needed) run every unit of ``pages`` ({docs path: markdown}).
+
+        ``planned(total, to_run)`` is called once the cache has been consulted and
+        ``progress(result)`` after each unit that had to run (for progress bars).
+        """
         self.cache.forget_digests()
         self.results.clear()
         self._by_code.clear()
@@ -114,11 +121,17 @@ class Engine:
                 else:
                     self.results[page][i] = UnitResult(unit, key, [""] * len(unit.blocks),
                                                        None, 0.0, False, "not executed")
+        if planned is not None:
+            planned(sum(len(r) for r in self.results.values()), len(todo))
         if todo:
             with ThreadPoolExecutor(max_workers=max(1, self.jobs)) as pool:
-                for page, i, res in pool.map(lambda t: (t[0], t[1], self._execute(t[2], t[3])),
-                                             todo):
-                    self.results[page][i] = res
+                futures = {pool.submit(self._execute, unit, key): (page, i)
+                            for page, i, unit, key in todo}
+                for fut in as_completed(futures):
+                    page, i = futures[fut]
+                    self.results[page][i] = res = fut.result()
+                    if progress is not None:
+                        progress(res)
         for page_results in self.results.values():
             for res in page_results:
                 for j, block in enumerate(res.unit.blocks):
