@@ -36,7 +36,8 @@ def test_new_then_check_then_build_shows_the_post(project: Project) -> None:
 
 
 def test_check_reports_each_problem_with_file_and_line(project: Project) -> None:
-    project.write("snippets/a/ok.py", "from blogkit.display import md_table\n\nprint(md_table([(1,)], ['x']))\n")
+    project.write("snippets/a/ok.py",
+                  "from blogkit.display import md_table\n\nprint(md_table([(1,)], ['x']))\n")
     project.post("a", "\n".join([
         block("a/ok.py"),                     # lines 18-20, then a blank line
         block("a/missing.py"),                # 22-24, the include on 23

@@ -32,7 +32,7 @@ def test_equation_numbers_follow_ams(tex: str, expected: list[tuple[str, str]]) 
 
 
 def test_duplicate_labels_are_found_with_line() -> None:
-    labels, dups = equation_labels("\\begin{equation}a\\label{x}\\end{equation}\n\n\n"
+    _, dups = equation_labels("\\begin{equation}a\\label{x}\\end{equation}\n\n\n"
                                    "\\begin{equation}b\\label{x}\\end{equation}")
     assert dups == [("x", 4)]
 
