@@ -186,3 +186,15 @@ def test_serve_follows_module_edits_and_shows_errors_in_page(project: Project) -
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_fences_shown_as_text_are_not_executed() -> None:
+    from pathlib import Path
+
+    from blogkit.engine.units import parse_blocks
+
+    md = ('text\n````markdown\n```python exec="1"\nprint("shown, not run")\n```\n````\n\n'
+          '```python\nx = 1\n```\n\n```python exec="1" session="s" timeout="5"\nprint(2)\n```\n')
+    blocks = parse_blocks(md, "p.md", Path("snippets"), Path("."))
+    assert [(b.line, b.code, b.session, b.options["timeout"]) for b in blocks] == \
+        [(12, "print(2)", "s", "5")]

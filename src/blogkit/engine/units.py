@@ -17,6 +17,7 @@ from pathlib import Path
 __all__ = ["Block", "Unit", "group_units", "parse_blocks"]
 
 _FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<lang>python|py)\b(?P<opts>[^\n]*)$")
+_ANY_FENCE_RE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})")
 _OPT_RE = re.compile(r'(\w+)="([^"]*)"|(\w+)=(\S+)')
 _INCLUDE_RE = re.compile(r'^\s*--8<--\s+"([^"]+)"\s*$')
 _EXEC_KEYS = ("session", "timeout", "workdir", "returncode")  # options that change execution
@@ -90,7 +91,14 @@ def parse_blocks(markdown: str, page: str, snippets_dir: Path, project_root: Pat
     while i < len(lines):
         m = _FENCE_RE.match(lines[i])
         if not m or not _is_exec(opts := parse_options(m.group("opts"))):
+            other = _ANY_FENCE_RE.match(lines[i])
             i += 1
+            if other:  # skip a code block that is not executed: it may show fences as text
+                close = other.group("fence")
+                while i < len(lines) and not (lines[i].strip().startswith(close[0] * len(close))
+                                              and lines[i].strip().strip(close[0]) == ""):
+                    i += 1
+                i += 1
             continue
         fence, indent = m.group("fence"), m.group("indent")
         start = i
