@@ -121,3 +121,99 @@ def test_post_pages_in_a_real_browser(browser: object, site_url: str, posts: lis
             assert not p.errors, f"{post.slug}: console errors: {p.errors}"
         finally:
             p.close()
+
+
+def _search(p: Page, query: str) -> list[str]:
+    page = p.page
+    page.click("label.md-search__icon, .md-search__input", timeout=5000)
+    box = page.locator("input.md-search__input")
+    box.fill(query)
+    box.press("End")  # fill() sends no keyup; Material's search listens for keyup
+    page.wait_for_function(
+        "() => document.querySelector('.md-search-result__meta') && "
+        "!/正在|Initializing|Type to/i.test(document.querySelector('.md-search-result__meta')"
+        ".textContent)", timeout=20000)
+    page.wait_for_timeout(300)
+    return page.eval_on_selector_all("li.md-search-result__item a",
+                                     "els => els.map(e => e.getAttribute('href'))")
+
+
+def _words(posts: list[Post]) -> tuple[str, str, Post, Post]:
+    """A Chinese word and an English word from post titles, with the posts they come from."""
+    import jieba
+
+    zh = en = None
+    for post in posts:
+        title = re.search(r"^#\s+(.+)$", post.body, flags=re.M).group(1)
+        if zh is None:
+            words = [w for w in jieba.cut(title) if re.fullmatch(r"[\u4e00-\u9fff]{2,}", w)]
+            if words:
+                zh = (max(words, key=len), post)
+        if en is None:
+            latin = re.findall(r"[A-Za-z]{4,}", title)
+            if latin:
+                en = (latin[0], post)
+    assert zh and en, "need a Chinese and an English word in the post titles"
+    return zh[0], en[0], zh[1], en[1]
+
+
+def test_search_finds_chinese_and_english_words(browser: object, site_url: str,
+                                                posts: list[Post]) -> None:
+    zh, en, zh_post, en_post = _words(posts)
+    for word, post in ((zh, zh_post), (en, en_post)):
+        p = Page(browser, site_url)
+        try:
+            hrefs = _search(p, word)
+            assert any(post.url in (h or "") for h in hrefs), f"search {word!r}: {hrefs}"
+            assert not p.external and not p.errors, (p.external, p.errors)
+        finally:
+            p.close()
+
+
+def test_series_links_citation_downloads_and_figure_zoom(browser: object, site_url: str,
+                                                         posts: list[Post]) -> None:
+    import json
+    import subprocess
+    import sys
+    import urllib.request
+
+    from conftest import ROOT
+
+    in_series = [p for p in posts if re.search(r"^series:", p.meta_text, flags=re.M)]
+    for post in posts:
+        p = Page(browser, site_url + post.url)
+        try:
+            page = p.page
+            assert "引用本文" in page.locator(".bk-cite").inner_text()
+            assert "@online{blogkit:" in page.locator(".bk-cite pre").inner_text()
+            # Figures enlarge on click and close on Escape.
+            fig = page.locator("figure.bk-figure").first
+            fig.scroll_into_view_if_needed()
+            fig.click()
+            box = fig.locator("svg").bounding_box()
+            assert "bk-zoom" in (fig.get_attribute("class") or "")
+            assert box and box["height"] > 0.6 * 900, f"{post.slug}: zoomed figure {box}"
+            fig.press("Escape")
+            assert "bk-zoom" not in (fig.get_attribute("class") or "")
+            # Following "next" in a series lands on the next post of the series.
+            nxt = page.locator("a.bk-next")
+            if post in in_series and nxt.count():
+                nxt.first.click()
+                page.wait_for_load_state("load")
+                assert page.locator("a.bk-prev").count() == 1
+                page.locator("a.bk-prev").first.click()
+                page.wait_for_load_state("load")
+                assert page.url.rstrip("/").endswith(post.url.rstrip("/"))
+            assert not p.external and not p.errors, (post.slug, p.external, p.errors)
+        finally:
+            p.close()
+        # The downloads: the .py runs, the notebook is valid nbformat-4 JSON with code cells.
+        base = site_url + post.url + post.slug
+        with urllib.request.urlopen(base + ".ipynb") as r:
+            nb = json.loads(r.read().decode("utf-8"))
+        assert nb["nbformat"] == 4 and any(c["cell_type"] == "code" for c in nb["cells"])
+        with urllib.request.urlopen(base + ".py") as r:
+            code = r.read().decode("utf-8")
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              cwd=ROOT, timeout=300)
+        assert proc.returncode == 0, f"{post.slug}.py failed: {proc.stderr[-2000:]}"
