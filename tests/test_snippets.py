@@ -77,3 +77,9 @@ def test_snippets_define_no_math() -> None:
         assert not re.search(r"^\s*(def|class)\s", text, flags=re.M), \
             f"{snippet} defines a function or class; move the math into src/blogkit/"
         assert "blogkit" in text, f"{snippet} does not use blogkit"
+
+
+def test_every_golden_output_belongs_to_a_snippet() -> None:
+    orphans = [g for g in golden.GOLDEN.rglob("*.txt")
+               if not (SNIPPETS_DIR / g.relative_to(golden.GOLDEN).with_suffix(".py")).is_file()]
+    assert not orphans, f"golden outputs without a snippet (delete them): {orphans}"
