@@ -32,6 +32,8 @@ def test_each_post_has_its_tables_figures_and_equations(site: Path, posts: list[
         assert html.count(r"\begin{") >= n_eq, post.path.name
         assert re.search(r"<table>", html), f"{post.path.name}: no executed table"
         assert re.search(r'<figure class="bk-figure"><svg', html), f"{post.path.name}: no figure"
+        # No table row made only of empty cells (a stray line glued to a printed table).
+        assert not re.search(r"<tr>\s*(<td[^>]*>\s*</td>\s*)+</tr>", html), post.path.name
         # No execution failure shipped in the page.
         assert "Traceback (most recent call last)" not in html, post.path.name
         # The credit line names the source article.

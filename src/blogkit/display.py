@@ -70,7 +70,8 @@ def value(name: str, x: Any, fmt: str = "") -> str:
     """Publish ``x`` under ``name`` for the post's prose, which shows it where it says
     ``[[v:name]]``. Prints (and returns) an invisible marker; returns the formatted text."""
     text = format(x, fmt)
-    print(f'<!--bk-value name="{name}" text="{escape(text, quote=True)}"-->')
+    # A blank line first: right after a table, a bare line would become an empty table row.
+    print(f'\n<!--bk-value name="{name}" text="{escape(text, quote=True)}"-->')
     return text
 
 

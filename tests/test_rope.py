@@ -1,0 +1,138 @@
+"""blogkit.rope against dense matrices, per-position loops, complex numbers and
+rotary-embedding-torch (an implementation nobody here wrote)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from blogkit import rope
+
+
+def slow_rope(x: torch.Tensor, positions: torch.Tensor, base: float = 10000.0) -> torch.Tensor:
+    """Oracle: the dense block-diagonal matrix R_m of Eq. (rope-block), one position at a time."""
+    out = torch.empty_like(x)
+    for j, m in enumerate(positions.tolist()):
+        out[..., j, :] = x[..., j, :] @ rope.rope_matrix(m, x.shape[-1], base, x.dtype).T
+    return out
+
+
+@pytest.mark.parametrize("d", [2, 8, 32])
+@pytest.mark.parametrize("base", [10000.0, 500.0])
+@pytest.mark.parametrize("layout", ["interleaved", "half"])
+def test_eqn_rope_fast_matches_dense_matrices(d: int, base: float, layout: str) -> None:
+    gen = torch.Generator().manual_seed(d)
+    x = torch.randn(2, 3, 7, d, generator=gen, dtype=torch.float64)  # (B, H, L, d)
+    pos = torch.tensor([0, 1, 2, 5, 17, 100, 4095])
+    perm = rope.interleaved_to_half_perm(d)
+    if layout == "interleaved":
+        expected = slow_rope(x, pos, base)
+        got = rope.apply_rope(x, pos, base)
+    else:  # half layout == interleaved after the permutation, Eq. (rope-perm)
+        inv = torch.argsort(perm)
+        expected = slow_rope(x[..., inv], pos, base)[..., perm]
+        got = rope.apply_rope(x, pos, base, layout="half")
+    torch.testing.assert_close(got, expected, rtol=0, atol=1e-12)
+
+
+def test_eqn_rope_theta() -> None:
+    d = 16
+    theta = rope.rope_freqs(d)
+    expected = torch.tensor([10000.0 ** (-2 * i / d) for i in range(d // 2)], dtype=torch.float64)
+    torch.testing.assert_close(theta, expected, rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize(("m", "n"), [(0, 0), (3, 11), (11, 3), (250, 1000), (-5, 7)])
+def test_eqn_rope_2d_relative_identity(m: int, n: int) -> None:
+    d = 12
+    lhs = rope.rope_matrix(m, d).T @ rope.rope_matrix(n, d)
+    torch.testing.assert_close(lhs, rope.rope_matrix(n - m, d), rtol=0, atol=1e-12)
+    r = rope.rope_matrix(m, d)
+    torch.testing.assert_close(r.T @ r, torch.eye(d, dtype=torch.float64), rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("shift", [1, 37, 1000])
+@pytest.mark.parametrize("d", [4, 64])
+def test_scores_are_shift_invariant(shift: int, d: int) -> None:
+    gen = torch.Generator().manual_seed(shift + d)
+    q = torch.randn(20, d, generator=gen, dtype=torch.float64)
+    k = torch.randn(20, d, generator=gen, dtype=torch.float64)
+    pos = torch.randint(0, 500, (20,), generator=gen)
+    s0 = rope.apply_rope(q, pos) @ rope.apply_rope(k, pos).T
+    s1 = rope.apply_rope(q, pos + shift) @ rope.apply_rope(k, pos + shift).T
+    torch.testing.assert_close(s0, s1, rtol=0, atol=1e-10)
+
+
+def test_constant_vectors_give_a_toeplitz_matrix_and_norms_are_kept() -> None:
+    gen = torch.Generator().manual_seed(3)
+    L, d = 24, 16
+    q, k = torch.randn(d, generator=gen, dtype=torch.float64), torch.randn(d, generator=gen,
+                                                                             dtype=torch.float64)
+    Q = rope.apply_rope(q.expand(L, d), torch.arange(L))
+    K = rope.apply_rope(k.expand(L, d), torch.arange(L))
+    S = Q @ K.T
+    for off in range(-L + 1, L):
+        diag = torch.diagonal(S, off)
+        assert (diag.max() - diag.min()).item() < 1e-12
+    torch.testing.assert_close(Q.norm(dim=-1), q.norm().expand(L), rtol=1e-14, atol=0)
+
+
+def test_complex_form() -> None:
+    gen = torch.Generator().manual_seed(4)
+    L, d = 9, 10
+    x = torch.randn(L, d, generator=gen, dtype=torch.float64)
+    z = torch.view_as_complex(x.reshape(L, d // 2, 2).contiguous())
+    rot = z * torch.exp(1j * rope.rope_angles(torch.arange(L), d))
+    torch.testing.assert_close(rope.apply_rope(x, torch.arange(L)),
+                               torch.view_as_real(rot).reshape(L, d), rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_dtype_shape_and_errors(dtype: torch.dtype) -> None:
+    x = torch.randn(2, 5, 8, dtype=dtype)
+    y = rope.apply_rope(x, [0, 1, 2, 3, 4])
+    assert y.dtype == dtype and y.shape == x.shape
+    with pytest.raises(ValueError):
+        rope.apply_rope(torch.randn(5, 7, dtype=dtype), range(5))
+    with pytest.raises(ValueError):
+        rope.apply_rope(x, range(4))
+    with pytest.raises(ValueError):
+        rope.apply_rope(x, range(5), layout="zigzag")  # type: ignore[arg-type]
+
+
+def test_eqn_rope_abel_bound_holds_and_matches_direct_sums() -> None:
+    d, R = 64, 200
+    bound = rope.rope_decay_bound(d, R)
+    theta = rope.rope_freqs(d).tolist()
+    # the curve, by a slow loop over complex numbers
+    for r in (0, 1, 13, 200):
+        partial, total = 0j, 0.0
+        for t in theta:
+            partial += complex(math.cos(r * t), math.sin(r * t))
+            total += abs(partial)
+        assert math.isclose(bound[r].item(), total / (d // 2), rel_tol=1e-12)
+    assert bound[0].item() == pytest.approx((d // 2 + 1) / 2)
+    # the inequality itself, for random h
+    gen = torch.Generator().manual_seed(5)
+    for _ in range(20):
+        h = torch.complex(torch.randn(d // 2, generator=gen, dtype=torch.float64),
+                          torch.randn(d // 2, generator=gen, dtype=torch.float64))
+        hs = torch.cat([h, torch.zeros(1, dtype=h.dtype)])
+        lip = (hs[1:] - hs[:-1]).abs().max()
+        for r in range(0, R + 1, 7):
+            lhs = (h * torch.exp(1j * r * torch.tensor(theta, dtype=torch.float64))).sum().abs()
+            assert lhs <= lip * bound[r] * (d // 2) + 1e-9
+
+
+@pytest.mark.parametrize("seq", [1, 16, 257])
+def test_cross_check_rotary_embedding_torch(seq: int) -> None:
+    """The peer package uses the interleaved pairing and θ_i = 10000^{-2i/d} by default."""
+    from rotary_embedding_torch import RotaryEmbedding
+
+    d = 32
+    gen = torch.Generator().manual_seed(seq)
+    x = torch.randn(2, 4, seq, d, generator=gen)  # (B, H, L, d) float32
+    peer = RotaryEmbedding(dim=d).rotate_queries_or_keys(x)
+    torch.testing.assert_close(rope.apply_rope(x, torch.arange(seq)), peer, rtol=1e-4, atol=1e-4)
