@@ -88,3 +88,11 @@ def test_python_dash_m_blogkit_has_help() -> None:
     ok(proc)
     for cmd in ("new", "check", "run", "approve"):
         assert cmd in proc.stdout
+
+
+def test_check_passes_on_the_real_posts() -> None:
+    from blogkit.cli import check_project
+    from conftest import ROOT
+
+    problems = check_project(ROOT)
+    assert not problems, "\n".join(map(str, problems))
