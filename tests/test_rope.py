@@ -136,3 +136,42 @@ def test_cross_check_rotary_embedding_torch(seq: int) -> None:
     x = torch.randn(2, 4, seq, d, generator=gen)  # (B, H, L, d) float32
     peer = RotaryEmbedding(dim=d).rotate_queries_or_keys(x)
     torch.testing.assert_close(rope.apply_rope(x, torch.arange(seq)), peer, rtol=1e-4, atol=1e-4)
+
+
+def test_rope_2d_relative_in_both_axes_and_reduces_to_1d() -> None:
+    gen = torch.Generator().manual_seed(6)
+    n, d = 12, 16
+    q = torch.randn(n, d, generator=gen, dtype=torch.float64)
+    k = torch.randn(n, d, generator=gen, dtype=torch.float64)
+    rows = torch.randint(0, 50, (n,), generator=gen)
+    cols = torch.randint(0, 50, (n,), generator=gen)
+    s0 = rope.apply_rope_2d(q, rows, cols) @ rope.apply_rope_2d(k, rows, cols).T
+    s1 = rope.apply_rope_2d(q, rows + 7, cols - 3) @ rope.apply_rope_2d(k, rows + 7, cols - 3).T
+    torch.testing.assert_close(s0, s1, rtol=0, atol=1e-11)
+    # each half is 1-D RoPE of size d/2
+    out = rope.apply_rope_2d(q, rows, cols)
+    torch.testing.assert_close(out[:, : d // 2], rope.apply_rope(q[:, : d // 2], rows), rtol=0, atol=0)
+    torch.testing.assert_close(out[:, d // 2:], rope.apply_rope(q[:, d // 2:], cols), rtol=0, atol=0)
+    with pytest.raises(ValueError):
+        rope.apply_rope_2d(torch.randn(3, 6), range(3), range(3))
+
+
+@pytest.mark.parametrize(("window", "leaky_k"), [(4, None), (4, 2.0), (3, 0.25), (100, None), (5, 1.0)])
+def test_rerope_two_pass_equals_direct_rotation(window: int, leaky_k: float | None) -> None:
+    gen = torch.Generator().manual_seed(window)
+    n, d = 16, 8
+    q = torch.randn(n, d, generator=gen, dtype=torch.float64)
+    k = torch.randn(n, d, generator=gen, dtype=torch.float64)
+    got = rope.rerope_logits(q, k, window, leaky_k)
+    rel = rope.rerope_relative_positions(n, window, leaky_k)
+    for m in range(n):
+        for j in range(n):
+            if j > m:
+                assert got[m, j] == float("-inf")
+            else:
+                # query rotated r' further than the key: q^T R_{-r'} k
+                direct = q[m] @ rope.rope_matrix(-rel[m, j].item(), d) @ k[j] / math.sqrt(d)
+                assert abs(got[m, j].item() - direct.item()) < 1e-12
+    if window >= n or leaky_k == 1.0:  # the window covers everything, or slope 1: plain RoPE
+        plain = rope.apply_rope(q, torch.arange(n)) @ rope.apply_rope(k, torch.arange(n)).T
+        torch.testing.assert_close(got.tril(), (plain / math.sqrt(d)).tril(), rtol=0, atol=1e-12)

@@ -28,7 +28,10 @@ import torch
 
 __all__ = [
     "apply_rope",
+    "apply_rope_2d",
     "interleaved_to_half_perm",
+    "rerope_logits",
+    "rerope_relative_positions",
     "rope_angles",
     "rope_decay_bound",
     "rope_freqs",
@@ -139,3 +142,69 @@ def rope_decay_bound(d: int, max_dist: int, base: float = 10000.0) -> torch.Tens
                         r[:, None] * theta[None, :])  # e^{i r θ_i}: (R, d/2)
     partial = torch.cumsum(phase, dim=1)  # S_j = Σ_{i<j} e^{i r θ_i}, j = 1..d/2: (R, d/2)
     return partial.abs().mean(dim=1)
+
+
+def apply_rope_2d(x: torch.Tensor, rows: torch.Tensor | Sequence[float],
+                  cols: torch.Tensor | Sequence[float], base: float = 10000.0) -> torch.Tensor:
+    r"""Two-dimensional RoPE for ``x`` of shape ``(..., n, d)`` at grid positions (row, col).
+
+    The first ``d/2`` features are rotated by the row index, the last ``d/2`` by the column
+    index, each half as a one-dimensional RoPE of size ``d/2`` with interleaved pairs. The two
+    halves act on disjoint features, so their generators commute and
+    :math:`\mathcal{R}_{(x_1,y_1)}^{\top}\mathcal{R}_{(x_2,y_2)} = \mathcal{R}_{(x_2-x_1,\,y_2-y_1)}`.
+    ``d`` must be a multiple of 4.
+    """
+    d = x.shape[-1]
+    if d % 4:
+        raise ValueError(f"2-D RoPE needs d divisible by 4, got d={d}")
+    h = d // 2
+    return torch.cat((apply_rope(x[..., :h], rows, base), apply_rope(x[..., h:], cols, base)),
+                     dim=-1)
+
+
+def rerope_relative_positions(n: int, window: int, leaky_k: float | None = None) -> torch.Tensor:
+    r"""The ``(n, n)`` matrix of relative positions seen by query ``m`` and key ``j <= m``.
+
+    RoPE sees :math:`m-j`; ReRoPE (``leaky_k=None``) caps it at the window,
+    :math:`\min(m-j, w)`; Leaky ReRoPE continues past the window with slope :math:`1/k`,
+    :math:`w + (m-j-w)/k`. Entries above the diagonal (future keys) are 0.
+    """
+    m = torch.arange(n, dtype=torch.float64)
+    r = (m[:, None] - m[None, :]).clamp(min=0)  # m - j for j <= m
+    if leaky_k is None:
+        far = torch.full_like(r, float(window))
+    else:
+        far = window + (r - window) / leaky_k
+    return torch.where(r < window, r, far)
+
+
+def rerope_logits(q: torch.Tensor, k: torch.Tensor, window: int,
+                  leaky_k: float | None = None, base: float = 10000.0) -> torch.Tensor:
+    r"""Causal attention logits under ReRoPE / Leaky ReRoPE, computed with two passes.
+
+    ``q``, ``k``: ``(..., n, d)``. Returns ``(..., n, n)`` logits
+    :math:`(\mathcal{R}_{a}\boldsymbol{q}_m)^{\top}(\mathcal{R}_{b}\boldsymbol{k}_j)/\sqrt{d}
+    = \boldsymbol{q}_m^{\top}\mathcal{R}_{-r'(m,j)}\boldsymbol{k}_j/\sqrt{d}` with
+    :math:`a - b = r'(m, j)`, for
+    :math:`j \le m` and :math:`-\infty` above the diagonal, where :math:`r'` is
+    :func:`rerope_relative_positions`. Inside the window the usual RoPE pass is used; outside,
+    ReRoPE rotates every query by :math:`w` and leaves keys unrotated, and Leaky ReRoPE rotates
+    query :math:`m` by :math:`m/k + w(1-1/k)` and key :math:`j` by :math:`j/k`, so that the
+    difference is :math:`w + (m-j-w)/k`.
+    """
+    n, d = q.shape[-2], q.shape[-1]
+    pos = torch.arange(n, device=q.device, dtype=q.dtype)
+    scale = d ** -0.5
+    # pass 1: ordinary RoPE, relative position m - j
+    inside = apply_rope(q, pos, base) @ apply_rope(k, pos, base).transpose(-1, -2)
+    # pass 2: the position outside the window
+    if leaky_k is None:
+        q2 = apply_rope(q, torch.full_like(pos, float(window)), base)
+        k2 = k
+    else:
+        q2 = apply_rope(q, pos / leaky_k + window * (1 - 1 / leaky_k), base)
+        k2 = apply_rope(k, pos / leaky_k, base)
+    outside = q2 @ k2.transpose(-1, -2)
+    rel = pos[:, None] - pos[None, :]  # (n, n): m - j
+    logits = torch.where(rel < window, inside, outside) * scale
+    return logits.masked_fill(rel < 0, float("-inf"))
