@@ -175,3 +175,31 @@ def test_rerope_two_pass_equals_direct_rotation(window: int, leaky_k: float | No
     if window >= n or leaky_k == 1.0:  # the window covers everything, or slope 1: plain RoPE
         plain = rope.apply_rope(q, torch.arange(n)) @ rope.apply_rope(k, torch.arange(n)).T
         torch.testing.assert_close(got.tril(), (plain / math.sqrt(d)).tril(), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("d", [4, 8, 16])
+def test_eqn_rope2d_exp_matches_fast_form_and_generators_commute(d: int) -> None:
+    a, b = rope.rope_generators_2d(d)
+    torch.testing.assert_close(a.T, -a, rtol=0, atol=0)
+    torch.testing.assert_close(b.T, -b, rtol=0, atol=0)
+    assert rope.commutator(a, b).abs().max().item() == 0  # Eq. (rope2d-commute)
+    gen = torch.Generator().manual_seed(d)
+    x = torch.randn(d, generator=gen, dtype=torch.float64)
+    for px, py in [(0.0, 0.0), (3.0, -2.0), (17.0, 40.0)]:
+        dense = torch.linalg.matrix_exp(px * a + py * b) @ x  # scipy-free independent route
+        torch.testing.assert_close(rope.apply_rope_2d(x[None], [px], [py])[0], dense,
+                                   rtol=0, atol=1e-12)
+
+
+def test_eqn_rope2d_goal_fails_without_commuting_generators() -> None:
+    from scipy.linalg import expm
+
+    a, b = rope.rope_generators_2d(8)
+    assert rope.relativity_defect(a, b, (1.0, 2.0), (-3.0, 0.5)) < 1e-12
+    a3 = torch.tensor([[0.0, -1, 0], [1, 0, 0], [0, 0, 0]], dtype=torch.float64)
+    b3 = torch.tensor([[0.0, 0, 0], [0, 0, -1], [0, 1, 0]], dtype=torch.float64)
+    assert rope.relativity_defect(a3, b3, (0.7, -0.4), (1.9, 0.8)) > 0.05
+    # exp_rotation against scipy's matrix exponential
+    torch.testing.assert_close(rope.exp_rotation(0.3, 1.1, a3, b3),
+                               torch.from_numpy(expm((0.3 * a3 + 1.1 * b3).numpy())),
+                               rtol=0, atol=1e-13)

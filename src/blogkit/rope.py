@@ -29,12 +29,14 @@ import torch
 __all__ = [
     "apply_rope",
     "apply_rope_2d",
+    "commutator",
     "interleaved_to_half_perm",
     "rerope_logits",
     "rerope_relative_positions",
     "rope_angles",
     "rope_decay_bound",
     "rope_freqs",
+    "rope_generators_2d",
     "rope_matrix",
 ]
 
@@ -208,3 +210,49 @@ def rerope_logits(q: torch.Tensor, k: torch.Tensor, window: int,
     rel = pos[:, None] - pos[None, :]  # (n, n): m - j
     logits = torch.where(rel < window, inside, outside) * scale
     return logits.masked_fill(rel < 0, float("-inf"))
+
+
+def rope_generators_2d(d: int, base: float = 10000.0,
+                       dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Skew-symmetric generators :math:`A, B` with
+    :math:`\mathcal{R}_{(x,y)} = \exp(xA + yB)` for :func:`apply_rope_2d`.
+
+    Implements Eq. \eqref{eq:rope2d-exp} of the post rope-2d: :math:`A` rotates the pairs of the
+    first half with frequencies :math:`\theta_i`, :math:`B` those of the second half; they act
+    on disjoint features, so :math:`[A, B] = 0`.
+    """
+    if d % 4:
+        raise ValueError(f"2-D RoPE needs d divisible by 4, got d={d}")
+    h = d // 2
+    theta = rope_freqs(h, base, dtype)
+    a = torch.zeros(d, d, dtype=dtype)
+    b = torch.zeros(d, d, dtype=dtype)
+    for i, t in enumerate(theta.tolist()):
+        # the generator of a 2x2 rotation by angle t: [[0, -t], [t, 0]]
+        a[2 * i, 2 * i + 1], a[2 * i + 1, 2 * i] = -t, t
+        b[h + 2 * i, h + 2 * i + 1], b[h + 2 * i + 1, h + 2 * i] = -t, t
+    return a, b
+
+
+def commutator(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    r""":math:`[A, B] = AB - BA` (Eq. \eqref{eq:rope2d-commute} of the post rope-2d)."""
+    return a @ b - b @ a
+
+
+def exp_rotation(x: float, y: float, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    r""":math:`\exp(xA + yB)`: the rotation a 2-D position :math:`(x, y)` gets from generators
+    :math:`A, B` (Eq. \eqref{eq:rope2d-exp} of the post rope-2d)."""
+    return torch.linalg.matrix_exp(x * a + y * b)
+
+
+def relativity_defect(a: torch.Tensor, b: torch.Tensor, p1: tuple[float, float],
+                      p2: tuple[float, float]) -> float:
+    r"""How far :math:`\mathcal{R}_{p_1}^{\top}\mathcal{R}_{p_2}` is from
+    :math:`\mathcal{R}_{p_2-p_1}` (max abs entry), with :math:`\mathcal{R}_p = \exp(p_xA+p_yB)`.
+
+    Zero for all positions exactly when the relative-position property of Eq.
+    \eqref{eq:rope2d-goal} of the post rope-2d holds; it does when :math:`[A, B] = 0`.
+    """
+    lhs = exp_rotation(*p1, a, b).T @ exp_rotation(*p2, a, b)
+    rhs = exp_rotation(p2[0] - p1[0], p2[1] - p1[1], a, b)
+    return (lhs - rhs).abs().max().item()
