@@ -20,4 +20,5 @@ for ax, (name, M) in zip(axes, mats, strict=True):
     ax.grid(False)
 fig.colorbar(im, ax=list(axes), shrink=0.8)
 print(svg(fig, caption=f"图 1:L = {L}、w = {w} 时四种方案的相对位置矩阵"
-                       "(行是查询 m,列是键 j,只画 j ≤ m)。ReRoPE 在窗口外截平;Leaky ReRoPE 以斜率 1/k 继续增长;k < 1 的“逆用”把窗口外的位置拉伸。"))
+                       "(行是查询 m,列是键 j,只画 j ≤ m)。ReRoPE 在窗口外截平;"
+                       "Leaky ReRoPE 以斜率 1/k 继续增长;k < 1 的“逆用”把窗口外的位置拉伸。"))
