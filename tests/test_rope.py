@@ -203,3 +203,54 @@ def test_eqn_rope2d_goal_fails_without_commuting_generators() -> None:
     torch.testing.assert_close(rope.exp_rotation(0.3, 1.1, a3, b3),
                                torch.from_numpy(expm((0.3 * a3 + 1.1 * b3).numpy())),
                                rtol=0, atol=1e-13)
+
+
+def test_eqn_ropetie_rot_text_reduces_to_rope_1d() -> None:
+    gen = torch.Generator().manual_seed(7)
+    x = torch.randn(3, 50, 16, generator=gen, dtype=torch.float64)
+    pos, kinds = rope.rope_tie_positions([("text", 50)])
+    assert set(kinds) == {"text"}
+    assert torch.equal(rope.apply_rope_tie(x, pos[:, 0], pos[:, 1]),
+                       rope.apply_rope(x, torch.arange(50)))
+
+
+def test_eqn_ropetie_rot_against_dense_rotation() -> None:
+    """Slow oracle: build each 2x2 block with the axis the pair belongs to."""
+    gen = torch.Generator().manual_seed(8)
+    d = 12 * 2
+    x = torch.randn(d, generator=gen, dtype=torch.float64)
+    px, py = 5.0, -3.0
+    theta = rope.rope_freqs(d).tolist()
+    expected = x.clone()
+    for i, t in enumerate(theta):
+        a = (px if i % 2 == 0 else py) * t
+        c, s = math.cos(a), math.sin(a)
+        u, v = x[2 * i], x[2 * i + 1]
+        expected[2 * i], expected[2 * i + 1] = c * u - s * v, s * u + c * v
+    torch.testing.assert_close(rope.apply_rope_tie(x[None], [px], [py])[0], expected, rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("segments", [[("text", 3), ("image", 2, 5), ("text", 4)],
+                                      [("image", 4, 4), ("text", 2), ("image", 1, 3)]])
+def test_eqn_ropetie_pos_properties(segments: list[tuple]) -> None:
+    pos, kinds = rope.rope_tie_positions(segments)
+    assert len(kinds) == sum(s[1] if s[0] == "text" else s[1] * s[2] for s in segments)
+    # reading order: every later segment is at least as far on both axes, text strictly after images
+    last_image_max = None
+    for p, kd in zip(pos.tolist(), kinds, strict=True):
+        if kd == "image":
+            last_image_max = p if last_image_max is None else [
+                max(a, b) for a, b in zip(last_image_max, p, strict=True)]
+        elif last_image_max is not None:
+            assert p[0] > last_image_max[0] and p[1] > last_image_max[1]
+    # translation invariance of the scores of the whole sequence
+    gen = torch.Generator().manual_seed(9)
+    n, d = len(kinds), 16
+    q = torch.randn(n, d, generator=gen, dtype=torch.float64)
+    k = torch.randn(n, d, generator=gen, dtype=torch.float64)
+    s0 = rope.apply_rope_tie(q, pos[:, 0], pos[:, 1]) @ rope.apply_rope_tie(k, pos[:, 0], pos[:, 1]).T
+    s1 = rope.apply_rope_tie(q, pos[:, 0] + 9, pos[:, 1] - 4) @ rope.apply_rope_tie(k, pos[:, 0] + 9,
+                                                                                     pos[:, 1] - 4).T
+    torch.testing.assert_close(s0, s1, rtol=0, atol=1e-11)
+    with pytest.raises(ValueError):
+        rope.rope_tie_positions([("audio", 3)])

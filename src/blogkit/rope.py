@@ -29,8 +29,11 @@ import torch
 __all__ = [
     "apply_rope",
     "apply_rope_2d",
+    "apply_rope_tie",
     "commutator",
+    "exp_rotation",
     "interleaved_to_half_perm",
+    "relativity_defect",
     "rerope_logits",
     "rerope_relative_positions",
     "rope_angles",
@@ -38,6 +41,7 @@ __all__ = [
     "rope_freqs",
     "rope_generators_2d",
     "rope_matrix",
+    "rope_tie_positions",
 ]
 
 Layout = Literal["interleaved", "half"]
@@ -256,3 +260,58 @@ def relativity_defect(a: torch.Tensor, b: torch.Tensor, p1: tuple[float, float],
     lhs = exp_rotation(*p1, a, b).T @ exp_rotation(*p2, a, b)
     rhs = exp_rotation(p2[0] - p1[0], p2[1] - p1[1], a, b)
     return (lhs - rhs).abs().max().item()
+
+
+def apply_rope_tie(x: torch.Tensor, px: torch.Tensor | Sequence[float],
+                   py: torch.Tensor | Sequence[float], base: float = 10000.0) -> torch.Tensor:
+    r"""2-D RoPE whose axes alternate over the pairs, for mixed text and image sequences.
+
+    Implements Eq. \eqref{eq:ropetie-rot} of the post rope-tie: pair :math:`i` (features
+    :math:`2i, 2i+1`) is rotated by :math:`p_x\theta_i` if :math:`i` is even and by
+    :math:`p_y\theta_i` if :math:`i` is odd, with the one-dimensional frequencies
+    :math:`\theta_i = b^{-2i/d}`. A token at :math:`(n, n)` is therefore rotated exactly as
+    one-dimensional RoPE at position :math:`n`.
+    """
+    d = x.shape[-1]
+    if d % 4:
+        raise ValueError(f"RoPE-Tie needs d divisible by 4, got d={d}")
+    theta = rope_freqs(d, base, x.dtype, x.device)  # (d/2,)
+    pxt = torch.as_tensor(px, device=x.device).to(x.dtype)
+    pyt = torch.as_tensor(py, device=x.device).to(x.dtype)
+    use_x = (torch.arange(d // 2, device=x.device) % 2 == 0)  # (d/2,)
+    angles = torch.where(use_x, pxt[:, None], pyt[:, None]) * theta  # (seq, d/2)
+    cos, sin = angles.cos(), angles.sin()
+    x1, x2 = x[..., 0::2], x[..., 1::2]
+    return torch.stack((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1).flatten(-2)
+
+
+def rope_tie_positions(segments: Sequence[tuple]) -> tuple[torch.Tensor, list[str]]:
+    r"""2-D positions for a sequence of text runs and images, in reading order.
+
+    ``segments``: ``("text", n)`` for ``n`` text tokens, ``("image", h, w)`` for an image of
+    ``h`` x ``w`` patches. Implements Eq. \eqref{eq:ropetie-pos} of the post rope-tie: text
+    token number :math:`t` gets :math:`(t, t)`; an image that starts after position :math:`L`
+    places patch :math:`(r, c)` at :math:`(L + r, L + c)` (rows on the first axis), and the
+    text after it continues from :math:`L + \max(h, w)`, beyond every patch on both axes.
+
+    Returns ``(positions, kinds)``: a ``(N, 2)`` float64 tensor and the kind of each token.
+    """
+    pos: list[tuple[float, float]] = []
+    kinds: list[str] = []
+    nxt = 0.0  # the next free position on both axes
+    for seg in segments:
+        if seg[0] == "text":
+            for _ in range(int(seg[1])):
+                pos.append((nxt, nxt))
+                kinds.append("text")
+                nxt += 1
+        elif seg[0] == "image":
+            h, w = int(seg[1]), int(seg[2])
+            for r in range(h):
+                for c in range(w):
+                    pos.append((nxt + r, nxt + c))
+                    kinds.append("image")
+            nxt += max(h, w)
+        else:
+            raise ValueError(f"unknown segment {seg!r}")
+    return torch.tensor(pos, dtype=torch.float64).reshape(-1, 2), kinds
