@@ -35,7 +35,7 @@ PY = sys.executable
 
 def copy_project(dest: Path) -> Path:
     dest.mkdir(parents=True)
-    for name in ("mkdocs.yml", "docs", "snippets", "src"):
+    for name in ("mkdocs.yml", "docs", "snippets", "src", "overrides"):
         src = ROOT / name
         if src.is_dir():
             shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__",

@@ -95,15 +95,21 @@ def apply_rope(x: torch.Tensor, positions: torch.Tensor | Sequence[float], base:
     angles = rope_angles(positions, d, base, x.dtype, x.device)  # (seq, d/2)
     if angles.shape[0] != x.shape[-2]:
         raise ValueError(f"{angles.shape[0]} positions for a sequence of {x.shape[-2]}")
-    cos, sin = angles.cos(), angles.sin()  # (seq, d/2)
     if layout == "interleaved":
-        x1, x2 = x[..., 0::2], x[..., 1::2]  # (..., seq, d/2) each
-        # (x1, x2) -> (x1 cos - x2 sin, x1 sin + x2 cos), pairs kept side by side
-        return torch.stack((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1).flatten(-2)
+        return _rotate_pairs(x, angles)
     if layout == "half":
+        cos, sin = angles.cos(), angles.sin()  # (seq, d/2)
         x1, x2 = x[..., : d // 2], x[..., d // 2:]
         return torch.cat((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1)
     raise ValueError(f"layout must be 'interleaved' or 'half', got {layout!r}")
+
+
+def _rotate_pairs(x: torch.Tensor, angles: torch.Tensor) -> torch.Tensor:
+    """Rotate each interleaved pair (2i, 2i+1) of ``x`` (..., seq, d) by ``angles`` (seq, d/2)."""
+    cos, sin = angles.cos(), angles.sin()  # (seq, d/2)
+    x1, x2 = x[..., 0::2], x[..., 1::2]  # (..., seq, d/2) each
+    # (x1, x2) -> (x1 cos - x2 sin, x1 sin + x2 cos), pairs kept side by side
+    return torch.stack((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1).flatten(-2)
 
 
 def rope_matrix(m: float, d: int, base: float = 10000.0,
@@ -164,8 +170,10 @@ def apply_rope_2d(x: torch.Tensor, rows: torch.Tensor | Sequence[float],
     if d % 4:
         raise ValueError(f"2-D RoPE needs d divisible by 4, got d={d}")
     h = d // 2
-    return torch.cat((apply_rope(x[..., :h], rows, base), apply_rope(x[..., h:], cols, base)),
-                     dim=-1)
+    # one pass over all pairs: the first d/4 pairs turn with the row, the last d/4 with the column
+    angles = torch.cat((rope_angles(rows, h, base, x.dtype, x.device),
+                        rope_angles(cols, h, base, x.dtype, x.device)), dim=-1)  # (seq, d/2)
+    return _rotate_pairs(x, angles)
 
 
 def rerope_relative_positions(n: int, window: int, leaky_k: float | None = None) -> torch.Tensor:
@@ -280,9 +288,7 @@ def apply_rope_tie(x: torch.Tensor, px: torch.Tensor | Sequence[float],
     pyt = torch.as_tensor(py, device=x.device).to(x.dtype)
     use_x = (torch.arange(d // 2, device=x.device) % 2 == 0)  # (d/2,)
     angles = torch.where(use_x, pxt[:, None], pyt[:, None]) * theta  # (seq, d/2)
-    cos, sin = angles.cos(), angles.sin()
-    x1, x2 = x[..., 0::2], x[..., 1::2]
-    return torch.stack((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1).flatten(-2)
+    return _rotate_pairs(x, angles)
 
 
 def rope_tie_positions(segments: Sequence[tuple]) -> tuple[torch.Tensor, list[str]]:
