@@ -23,13 +23,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
 import posixpath
 import re
 import shutil
-from functools import partial
 from html import escape, unescape
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,9 @@ log = logging.getLogger("mkdocs.plugins.blogkit")
 # What snippets print for an inline value (blogkit.display.value), and how prose uses it.
 VALUE_RE = re.compile(r'<!--bk-value name="([A-Za-z0-9_.:-]+)" text="([^"]*)"-->')
 VALUE_REF_RE = re.compile(r"\[\[v:([A-Za-z0-9_.:-]+)\]\]")
+# Inline SVG figures printed by blogkit.display.svg, and the placeholders that stand in for them.
+FIGURE_RE = re.compile(r'<figure class="bk-figure">.*?</figure>', flags=re.S)
+SLOT_RE = re.compile(r'<div class="bk-fig-slot" data-slot="([0-9a-f]{16})"></div>')
 # A reference in prose: $\eqref{name}$ (the dollars included) or a bare \eqref{name}.
 EQREF_RE = re.compile(r"\$\s*\\eqref\{(?P<name>[^}]+)\}\s*\$|\\eqref\{(?P<name2>[^}]+)\}")
 
@@ -121,10 +124,15 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
+        self._html_memo: dict[tuple[str, str, str], Any] = {}
+        self._figures: dict[str, str] = {}
 
     def on_config(self, config: Any) -> Any:
         import markdown_exec
 
+        if not hasattr(self, "_html_memo"):  # on_startup is not called when built via the API
+            self._html_memo = {}
+            self._figures = {}
         root = Path(config["config_file_path"]).resolve().parent
         flag = _env_flag
         self.allow_errors = flag("BLOGKIT_ALLOW_ERRORS") or self.config.allow_errors
@@ -138,8 +146,7 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
             execute=self.config.execute if execute is None else execute,
         )
         self.commit = git_commit(root)
-        fmt = partial(markdown_exec.base_format, language="python", run=self._run)
-        markdown_exec.formatters["python"] = markdown_exec.formatters["py"] = fmt
+        markdown_exec.formatters["python"] = markdown_exec.formatters["py"] = self._format
         js = config["extra_javascript"]
         for path in ("assets/blogkit/mathjax-config.js", "assets/mathjax/tex-chtml.js",
                      "assets/blogkit/figures.js"):
@@ -167,6 +174,32 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
                                         content=self._report_markdown()))
         return files
 
+    def _format(self, *, code: str, md: Any, **options: Any) -> Any:
+        """markdown-exec's formatter, memoised on the block and its output.
+
+        The blog plugin renders every post again for each listing page, and ``mkdocs serve``
+        re-renders everything on each edit; turning a cached output (tables, large inline SVG)
+        and the highlighted source into HTML again each time would cost more than the rest of
+        the build. The memo key holds the code, the options and the output itself, so a new
+        output (a re-run after an edit) is converted afresh.
+        """
+        import markdown_exec
+
+        assert self.engine is not None
+        found = self.engine.lookup(code, self._current_page)
+        if found is None or found[0].error is not None:
+            return markdown_exec.base_format(language="python", run=self._run, code=code, md=md,
+                                             **options)
+        res, j = found
+        output = res.outputs[j] if j < len(res.outputs) else ""
+        key = (code, repr(sorted(options.items(), key=lambda kv: kv[0])), output)
+        html = self._html_memo.get(key)
+        if html is None:
+            html = markdown_exec.base_format(language="python", run=self._run, code=code, md=md,
+                                             **options)
+            self._html_memo[key] = html
+        return html
+
     def _run(self, code: str, returncode: int | None = None, session: str | None = None,
              id: str | None = None, **extra: Any) -> str:
         assert self.engine is not None
@@ -185,7 +218,29 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
                 return partial_output + _failure_html("此代码块运行失败", res.message)
             if j > failed:
                 return ""
-        return res.outputs[j] if j < len(res.outputs) else ""
+        return self._slot_figures(res.outputs[j] if j < len(res.outputs) else "")
+
+    def _slot_figures(self, output: str) -> str:
+        """Swap each inline SVG figure for a small placeholder until the page is written.
+
+        A figure is hundreds of kilobytes of tags that Markdown would parse (and the search
+        index would scan) on every render for nothing; ``on_post_page`` puts it back.
+        """
+        def slot(m: re.Match[str]) -> str:
+            key = hashlib.sha1(m.group(0).encode("utf-8")).hexdigest()[:16]
+            self._figures[key] = m.group(0)
+            return f'<div class="bk-fig-slot" data-slot="{key}"></div>'
+
+        return FIGURE_RE.sub(slot, output)
+
+    def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        if "bk-fig-slot" not in output:
+            return output
+
+        def fill(m: re.Match[str]) -> str:
+            return self._figures.get(m.group(1), m.group(0))
+
+        return SLOT_RE.sub(fill, output)
 
     def _report_markdown(self) -> str:
         assert self.engine is not None
