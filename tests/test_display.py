@@ -38,6 +38,15 @@ def test_svg_is_well_formed_html_block() -> None:
     assert 'aria-label="图 1"' in out
 
 
+def test_two_images_in_one_figure_get_distinct_ids() -> None:
+    fig, axes = display.figure(1, 2)
+    axes[0].imshow(np.eye(3))
+    axes[1].imshow(np.ones((3, 3)))
+    out = display.svg(fig)
+    ids = re.findall(r'\bid="([^"]+)"', out)
+    assert len(ids) == len(set(ids))
+
+
 def test_ids_unique_across_figures_and_references_rewritten() -> None:
     outs = [display.svg(_plot(s)) for s in (2, 3)]
     outs.append(display.svg(_plot(2)))  # an identical figure twice on one page

@@ -121,7 +121,17 @@ def svg(fig: Figure, *, caption: str | None = None, alt: str | None = None) -> s
         name = m.group(2)
         return f"{m.group(1)}{prefix}{name}" if name in ids else m.group(0)
 
-    text = _ID_RE.sub(lambda m: f'id="{prefix}{m.group(1)}"', text)
+    # matplotlib gives every embedded image of a figure the same id when the hash salt is
+    # fixed; number repeated ids (references, if any, keep pointing at the first one).
+    count: dict[str, int] = {}
+
+    def _rename(m: re.Match[str]) -> str:
+        name = m.group(1)
+        count[name] = count.get(name, 0) + 1
+        suffix = f"-{count[name]}" if count[name] > 1 else ""
+        return f'id="{prefix}{name}{suffix}"'
+
+    text = _ID_RE.sub(_rename, text)
     text = re.sub(r'(url\(#|href="#)([^")]+)', _ref, text)
     # Responsive: keep the viewBox, let CSS size the figure.
     text = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r"<svg\1", text, count=1)
