@@ -104,10 +104,23 @@ def test_post_pages_in_a_real_browser(browser: object, site_url: str, posts: lis
             # ... and every \eqref is a link to one of them.
             hrefs = page.eval_on_selector_all(
                 "mjx-container a[href^='#mjx-eqn']", "els => els.map(e => e.getAttribute('href'))")
-            refs = re.findall(r"\\eqref\{([^}]+)\}", post.body)
+            # (references to another post's labels become plain links at build time)
+            refs = [r for r in re.findall(r"\\eqref\{([^}]+)\}", post.body) if r in labels]
             assert len(hrefs) >= len(refs), f"{post.slug}: {len(refs)} eqref, {len(hrefs)} links"
             for href in hrefs:
                 assert unquote(href[1:]) in ids, f"{post.slug}: dangling equation link {href}"
+            # References to another post's equations: the target page has that equation tag.
+            for href in page.eval_on_selector_all(
+                    "article a[href*='#mjx-eqn'], .md-content a[href*='#mjx-eqn']",
+                    "els => els.filter(e => !e.closest('mjx-container')).map(e => e.href)"):
+                target = Page(browser, href.split("#")[0])
+                try:
+                    target.wait_for_math()
+                    anchor = unquote(href.split("#", 1)[1])
+                    assert target.page.evaluate("id => !!document.getElementById(id)", anchor), \
+                        f"{post.slug}: cross-post link {href} has no target"
+                finally:
+                    target.close()
             # Figures are laid out with a real size.
             sizes = page.eval_on_selector_all(
                 "figure.bk-figure svg",

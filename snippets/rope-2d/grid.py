@@ -35,4 +35,5 @@ for ax, c, title in ((axes[0], centre, "query at (3, 3)"), (axes[1], 0, "query a
     fig.colorbar(im, ax=ax, shrink=0.85)
 print()
 print(svg(fig, caption="图 1:8×8 网格上,固定的 q 放在星号处、固定的 k 放在各个格子时的打分。"
-                       "两图用同一色标:右图的左上角 5×5 与左图的右下角 5×5 完全相同,打分只取决于二维的相对位置。"))
+                       "两图用同一色标:右图的左上角 5×5 与左图的右下角 5×5 完全相同,"
+                       "打分只取决于二维的相对位置。"))
