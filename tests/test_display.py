@@ -71,3 +71,20 @@ def test_md_table_formats(value: object, spec: str | None, text: str) -> None:
 def test_md_table_rejects_ragged_rows() -> None:
     with pytest.raises(ValueError):
         display.md_table([(1, 2), (3,)], ["a", "b"])
+
+
+def test_chinese_text_in_figures_has_glyphs() -> None:
+    import os
+    import warnings
+
+    from matplotlib import font_manager
+
+    if not any("CJK" in p for p in font_manager.findSystemFonts()):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("no CJK font: dev.py installs fonts-noto-cjk")
+        pytest.skip("no CJK font installed")
+    fig, ax = display.figure()
+    ax.set_title("中文标题:误差热图")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*missing from font.*")
+        display.svg(fig)

@@ -62,7 +62,15 @@ def _apply_style() -> None:
     rc["axes.prop_cycle"] = cycler(color=_CYCLE)
     names = {f.name for f in font_manager.fontManager.ttflist}
     cjk = [f for f in _CJK_FONTS if f in names]
-    rc["font.sans-serif"] = ["DejaVu Sans", *cjk]  # Latin and math from DejaVu, Chinese after
+    if not cjk:  # matplotlib's font cache predates the CJK fonts: register them by file
+        for path in font_manager.findSystemFonts():
+            if "CJK" in path or "WenQuanYi" in path or "SourceHan" in path:
+                font_manager.fontManager.addfont(path)
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        cjk = [f for f in _CJK_FONTS if f in names]
+    # A CJK font first (it has Latin glyphs too; matplotlib's per-glyph fallback does not reach
+    # fonts inside .ttc collections); DejaVu Sans where there is none. Math uses mathtext.
+    rc["font.sans-serif"] = [*cjk[:1], "DejaVu Sans"]
     mpl.rcParams.update(rc)
 
 
