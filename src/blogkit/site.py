@@ -218,7 +218,15 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
                 return partial_output + _failure_html("此代码块运行失败", res.message)
             if j > failed:
                 return ""
-        return self._slot_figures(res.outputs[j] if j < len(res.outputs) else "")
+        output = self._slot_figures(res.outputs[j] if j < len(res.outputs) else "")
+        if not output.strip():
+            return output
+        # Computed tables are not prose: keep them out of the search index (which would
+        # otherwise spend most of a rebuild segmenting numbers); code and text stay searchable.
+        if extra.get("html"):
+            return f'<div class="bk-output" data-search-exclude>{output}</div>'
+        return f'<div class="bk-output" data-search-exclude>\n\n{output}\n\n</div>'
+
 
     def _slot_figures(self, output: str) -> str:
         """Swap each inline SVG figure for a small placeholder until the page is written.
