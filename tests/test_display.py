@@ -88,3 +88,12 @@ def test_chinese_text_in_figures_has_glyphs() -> None:
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*missing from font.*")
         display.svg(fig)
+
+
+def test_heatmap_symmetric_scale_and_colorbar() -> None:
+    fig, ax = display.figure()
+    z = np.array([[-1.0, 0.5], [2.0, 0.0]])
+    im = display.heatmap(ax, z, xlabel="x", ylabel="y", symmetric=True)
+    assert im.get_clim() == (-2.0, 2.0)
+    assert len(fig.axes) == 2  # the image axes and its colour bar
+    assert ax.get_xlabel() == "x" and not ax.xaxis._major_tick_kw.get("gridOn", False)

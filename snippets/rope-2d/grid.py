@@ -1,6 +1,6 @@
 import torch
 
-from blogkit.display import figure, md_table, svg
+from blogkit.display import figure, heatmap, md_table, svg
 from blogkit.rope import apply_rope_2d
 
 gen = torch.Generator().manual_seed(3)
@@ -26,13 +26,9 @@ centre = 3 * side + 3
 vmax = S[[centre, 0]].abs().max().item()  # one colour scale for both panels
 fig, axes = figure(1, 2, size=(7.4, 3.2))
 for ax, c, title in ((axes[0], centre, "query at (3, 3)"), (axes[1], 0, "query at (0, 0)")):
-    im = ax.imshow(S[c].reshape(side, side).numpy(), cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+    heatmap(ax, S[c].reshape(side, side).numpy(), xlabel="column", ylabel="row", title=title,
+            vmin=-vmax, vmax=vmax)
     ax.plot([int(cols[c])], [int(rows[c])], "k*", ms=9)
-    ax.set_title(title, fontsize=9)
-    ax.set_xlabel("column")
-    ax.set_ylabel("row")
-    ax.grid(False)
-    fig.colorbar(im, ax=ax, shrink=0.85)
 print()
 print(svg(fig, caption="图 1:8×8 网格上,固定的 q 放在星号处、固定的 k 放在各个格子时的打分。"
                        "两图用同一色标:右图的左上角 5×5 与左图的右下角 5×5 完全相同,"

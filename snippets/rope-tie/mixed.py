@@ -1,6 +1,6 @@
 import torch
 
-from blogkit.display import figure, md_table, svg
+from blogkit.display import figure, heatmap, md_table, svg
 from blogkit.rope import apply_rope_tie, rope_tie_positions
 
 segments = [("text", 4), ("image", 3, 4), ("text", 3)]
@@ -48,14 +48,10 @@ ax1.set_xlabel("second coordinate (column)")
 ax1.set_ylabel("first coordinate (row)")
 ax1.invert_yaxis()
 ax1.legend(fontsize=8)
-im = ax2.imshow(S.numpy(), cmap="RdBu_r")
+heatmap(ax2, S.numpy(), xlabel="key index", ylabel="query index")
 for b in (img[0] - 0.5, img[-1] + 0.5):
     ax2.axhline(b, color="k", lw=0.6)
     ax2.axvline(b, color="k", lw=0.6)
-ax2.set_xlabel("key index")
-ax2.set_ylabel("query index")
-ax2.grid(False)
-fig.colorbar(im, ax=ax2, shrink=0.85)
 print()
 print(svg(fig, caption="图 1:左为“文字 4 个—图像 3×4—文字 3 个”的二维位置(灰线是阅读顺序);"
                        "右为同一对 q、k 放在各个位置上的打分,黑线围出图像部分。"))

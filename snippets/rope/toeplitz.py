@@ -1,6 +1,6 @@
 import torch
 
-from blogkit.display import figure, md_table, svg
+from blogkit.display import figure, heatmap, md_table, svg
 from blogkit.rope import apply_rope
 
 gen = torch.Generator().manual_seed(1)
@@ -17,11 +17,7 @@ spread = max((torch.diagonal(S, off).max() - torch.diagonal(S, off).min()).item(
 print(md_table([("每条对角线上的最大起伏", spread)], ["检查", "值"], [None, ".2e"]))
 assert spread < 1e-12
 fig, ax = figure(size=(4.6, 3.8))
-im = ax.imshow(S.numpy(), cmap="RdBu_r")
-ax.set_xlabel("key position $n$")
-ax.set_ylabel("query position $m$")
-ax.grid(False)
-fig.colorbar(im, ax=ax, shrink=0.85)
+heatmap(ax, S.numpy(), xlabel="key position $n$", ylabel="query position $m$")
 print()
 print(svg(fig, caption="图 2:固定 q、k,把它们放在所有位置上得到的打分矩阵 qᵀR_{n−m}k。"
                        "沿每条对角线数值不变(Toeplitz 矩阵):打分只取决于相对位置。"))

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # matplotlib is imported lazily: tables must not pay for it
     from matplotlib.figure import Figure
 
-__all__ = ["figure", "md_table", "svg", "value"]
+__all__ = ["figure", "heatmap", "md_table", "svg", "value"]
 
 # House style: small, legible figures with a white card so they read on both palettes.
 _RC: dict[str, Any] = {
@@ -96,6 +96,29 @@ def figure(nrows: int = 1, ncols: int = 1, *, size: tuple[float, float] = (6.4, 
     fig = Figure(figsize=size, layout="constrained")
     ax = fig.subplots(nrows, ncols, **subplot_kw)
     return fig, ax
+
+
+def heatmap(ax: Any, z: Any, *, xlabel: str = "", ylabel: str = "", title: str | None = None,
+            cmap: str = "RdBu_r", symmetric: bool = False, colorbar: bool = True,
+            **imshow_kw: Any) -> Any:
+    """A matrix as an image in the house style: no grid, labelled axes, a colour bar.
+
+    ``symmetric=True`` centres the colour scale on zero (for signed scores). Returns the image.
+    """
+    if symmetric and "vmin" not in imshow_kw:
+        import numpy as np
+
+        m = float(np.abs(np.asarray(z)).max())
+        imshow_kw.update(vmin=-m, vmax=m)
+    im = ax.imshow(z, cmap=cmap, **imshow_kw)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title is not None:
+        ax.set_title(title, fontsize=9)
+    ax.grid(False)
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, shrink=0.85)
+    return im
 
 
 _ID_RE = re.compile(r'\bid="([^"]+)"')
