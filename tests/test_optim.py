@@ -446,3 +446,27 @@ def test_spirals_geometry_and_determinism(n_classes: int) -> None:
     assert gap.abs().max().item() < 1e-5
     again = spirals(64, n_classes, noise=0.0, generator=torch.Generator().manual_seed(12))
     assert torch.equal(x, again[0]) and torch.equal(y, again[1])
+
+
+def test_train_full_batch_measures_direction_and_state() -> None:
+    import copy
+
+    from blogkit.optim import Lion, spirals, train_full_batch
+
+    gen = torch.Generator().manual_seed(0)
+    data, test = spirals(30, generator=gen), spirals(30, generator=gen)
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3))
+    init = copy.deepcopy(net.state_dict())
+    lion = train_full_batch(net, init, Lion, 1e-3, 0.1, data, test, 30)
+    adamw = train_full_batch(net, init, torch.optim.AdamW, 1e-2, 0.01, data, test, 30)
+    sgd = train_full_batch(net, init, torch.optim.SGD, 0.1, 0.0, data, test, 30)
+    assert abs(lion.update_rms - 1) < 1e-6  # sign updates: every coordinate moves by exactly η
+    assert adamw.update_rms < 1
+    assert (lion.state_tensors_per_param, adamw.state_tensors_per_param) == (1, 2)
+    assert sgd.state_tensors_per_param == 0 and sgd.state_ratio == 0
+    assert len(lion.losses) == 30 and lion.losses[-1] < lion.losses[0]
+    assert 0 <= lion.test_accuracy <= 1
+    # the same inputs give the same run (init is restored each time)
+    again = train_full_batch(net, init, Lion, 1e-3, 0.1, data, test, 30)
+    assert again.losses == lion.losses

@@ -3,7 +3,7 @@ import copy
 import torch
 
 from blogkit.display import figure, md_table, svg
-from blogkit.optim import Lion, decoupled_update_direction, spirals
+from blogkit.optim import Lion, spirals, train_full_batch
 
 torch.set_num_threads(1)  # tiny matrices: one thread is fastest and bit-reproducible
 gen = torch.Generator().manual_seed(0)
@@ -13,7 +13,6 @@ torch.manual_seed(0)  # the network's initial weights
 net = torch.nn.Sequential(torch.nn.Linear(2, 32), torch.nn.Tanh(), torch.nn.Linear(32, 32), torch.nn.Tanh(),
                           torch.nn.Linear(32, 3))
 init = copy.deepcopy(net.state_dict())  # every optimiser starts from the same weights
-loss_fn = torch.nn.functional.cross_entropy
 
 adamw_lr, adamw_wd = 1e-2, 1e-2
 runs = {  # name: (optimizer class, lr, weight decay); Lion: lr 3-10x smaller, wd 3-10x larger
@@ -24,30 +23,11 @@ runs = {  # name: (optimizer class, lr, weight decay); Lion: lr 3-10x smaller, w
 steps = 400
 curves, rows, memory = {}, [], []
 for name, (cls, lr, wd) in runs.items():
-    net.load_state_dict(init)
-    opt = cls(net.parameters(), lr=lr, weight_decay=wd)
-    losses, rms = [], []
-    for _ in range(steps):
-        opt.zero_grad()
-        loss = loss_fn(net(x_train), y_train)
-        loss.backward()
-        before = torch.cat([p.detach().flatten() for p in net.parameters()])
-        opt.step()
-        losses.append(loss.item())
-        after = torch.cat([p.detach().flatten() for p in net.parameters()])
-        u = decoupled_update_direction(before.double(), after.double(), lr, wd)  # step = -lr (u + wd θ)
-        rms.append(u.square().mean().sqrt().item())
-    with torch.no_grad():
-        test_loss = loss_fn(net(x_test), y_test).item()
-        test_acc = (net(x_test).argmax(1) == y_test).double().mean().item()
-    curves[name] = losses
-    rows.append((name, lr, wd, sum(rms) / steps, losses[99], losses[-1], test_loss, test_acc))
-    # optimiser state: tensors shaped like a parameter, and their size relative to the model
-    params = list(net.parameters())
-    same_shape = [v for p in params for v in opt.state[p].values()
-                  if torch.is_tensor(v) and v.shape == p.shape]
-    memory.append((name, len(same_shape) // len(params),
-                   sum(v.numel() for v in same_shape) / sum(p.numel() for p in params)))
+    run = train_full_batch(net, init, cls, lr, wd, (x_train, y_train), (x_test, y_test), steps)
+    curves[name] = run.losses
+    rows.append((name, lr, wd, run.update_rms, run.losses[99], run.losses[-1], run.test_loss,
+                 run.test_accuracy))
+    memory.append((name, run.state_tensors_per_param, run.state_ratio))
 
 print(md_table(rows, ["优化器", "lr", "wd", "RMS(u)", "训练损失（第 100 步）", f"训练损失（第 {steps} 步）",
                      "测试损失", "测试准确率"], [None, ".4g", ".4g", ".3f", ".2e", ".2e", ".4f", ".1%"]))

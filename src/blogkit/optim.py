@@ -26,12 +26,14 @@ Sections:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 
 __all__ = [
     "Lion",
+    "TrainingRun",
     "decoupled_update_direction",
     "lion_linf_envelope",
     "lion_momentum_weights",
@@ -39,6 +41,7 @@ __all__ = [
     "rosenbrock",
     "rosenbrock_grad",
     "spirals",
+    "train_full_batch",
 ]
 
 
@@ -242,3 +245,58 @@ def spirals(n_per_class: int, n_classes: int = 3, noise: float = 0.25,
         xs.append(torch.stack([r * torch.sin(phi), r * torch.cos(phi)], dim=1))
         ys.append(torch.full((n_per_class,), k, dtype=torch.int64))
     return torch.cat(xs), torch.cat(ys)
+
+
+# ---------------------------------------------------------------------------------------------
+# A small full-batch training run, shared by the optimiser comparisons of the posts
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TrainingRun:
+    """What :func:`train_full_batch` measured."""
+
+    losses: list[float]  # training loss before each step
+    update_rms: float  # mean over steps of RMS(u), u the direction without decay
+    test_loss: float
+    test_accuracy: float
+    state_tensors_per_param: int  # optimiser state tensors shaped like a parameter
+    state_ratio: float  # their total size / the model size
+
+
+def train_full_batch(net: torch.nn.Module, init: dict[str, torch.Tensor],
+                     optimizer: Callable[..., torch.optim.Optimizer], lr: float,
+                     weight_decay: float, data: tuple[torch.Tensor, torch.Tensor],
+                     test: tuple[torch.Tensor, torch.Tensor], steps: int) -> TrainingRun:
+    r"""Train ``net`` from the weights ``init`` with full-batch cross-entropy for ``steps`` steps.
+
+    Records the loss curve and, at every step, the update direction
+    :math:`u = -(\Delta\theta/\eta + \lambda\theta)` (:func:`decoupled_update_direction`), whose
+    RMS is 1 for Lion and smaller for AdamW; then the test loss and accuracy and the size of
+    the optimiser's state. The network is left trained.
+    """
+    net.load_state_dict(init)
+    opt = optimizer(net.parameters(), lr=lr, weight_decay=weight_decay)
+    loss_fn = torch.nn.functional.cross_entropy
+    x, y = data
+    losses, rms = [], []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = loss_fn(net(x), y)
+        loss.backward()
+        before = torch.cat([p.detach().flatten() for p in net.parameters()])
+        opt.step()
+        losses.append(loss.item())
+        after = torch.cat([p.detach().flatten() for p in net.parameters()])
+        u = decoupled_update_direction(before.double(), after.double(), lr, weight_decay)
+        rms.append(u.square().mean().sqrt().item())
+    with torch.no_grad():
+        logits = net(test[0])
+        test_loss = loss_fn(logits, test[1]).item()
+        test_acc = (logits.argmax(1) == test[1]).double().mean().item()
+    params = list(net.parameters())
+    same_shape = [v for p in params for v in opt.state[p].values()
+                  if torch.is_tensor(v) and v.shape == p.shape]
+    return TrainingRun(losses, sum(rms) / steps, test_loss, test_acc,
+                       len(same_shape) // len(params),
+                       sum(v.numel() for v in same_shape) / sum(p.numel() for p in params))
