@@ -127,13 +127,19 @@ def _loss(w: torch.Tensor, b: torch.Tensor, x: torch.Tensor, y: torch.Tensor) ->
     return ((torch.tanh(x @ w) @ b - y) ** 2).mean()
 
 
-def test_optimizer_matches_iterating_lion_update_by_hand() -> None:
-    """Two parameter groups, gradients that depend on the parameters, 25 steps: bit-for-bit."""
-    gen = torch.Generator().manual_seed(3)
-    x = torch.randn(32, 4, generator=gen, dtype=F64)
-    y = torch.randn(32, generator=gen, dtype=F64)
+def _tiny_problem(seed: int, n: int) -> tuple[torch.Tensor, ...]:
+    """Inputs, targets and initial weights of the small tanh model of :func:`_loss`."""
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 4, generator=gen, dtype=F64)
+    y = torch.randn(n, generator=gen, dtype=F64)
     w0 = torch.randn(4, 6, generator=gen, dtype=F64)
     b0 = torch.randn(6, generator=gen, dtype=F64)
+    return x, y, w0, b0
+
+
+def test_optimizer_matches_iterating_lion_update_by_hand() -> None:
+    """Two parameter groups, gradients that depend on the parameters, 25 steps: bit-for-bit."""
+    x, y, w0, b0 = _tiny_problem(3, 32)
     hp_w, hp_b = (0.01, 0.9, 0.99, 0.1), (0.003, 0.8, 0.95, 0.0)
 
     w = w0.clone().requires_grad_(True)
@@ -230,11 +236,7 @@ def test_matches_peer_lion_pytorch_over_many_steps(lr: float, betas: tuple[float
 def test_matches_peer_on_a_model_with_closure() -> None:
     from lion_pytorch import Lion as PeerLion
 
-    gen = torch.Generator().manual_seed(6)
-    x = torch.randn(64, 4, generator=gen, dtype=F64)
-    y = torch.randn(64, generator=gen, dtype=F64)
-    w0 = torch.randn(4, 6, generator=gen, dtype=F64)
-    b0 = torch.randn(6, generator=gen, dtype=F64)
+    x, y, w0, b0 = _tiny_problem(6, 64)
     params = {}
     for name, cls in (("ours", Lion), ("peer", PeerLion)):
         w, b = w0.clone().requires_grad_(True), b0.clone().requires_grad_(True)
