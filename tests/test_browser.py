@@ -93,8 +93,13 @@ def test_post_pages_in_a_real_browser(browser: object, site_url: str, posts: lis
             widths = page.eval_on_selector_all(
                 "mjx-container", "els => els.map(e => e.getBoundingClientRect().width)")
             assert widths and min(widths) > 1, f"{post.slug}: invisible formulas {widths[:5]}"
+            # Headings with math are typeset in the table of contents too, not shown as TeX.
+            toc = page.eval_on_selector_all(".md-nav--secondary .md-nav__link",
+                                            "els => els.map(e => e.textContent)")
+            assert not [t for t in toc if "\\(" in t], f"{post.slug}: raw TeX in the TOC"
             n_display = page.locator('mjx-container[display="true"]').count()
-            assert n_display >= len(re.findall(r"\\begin\{", post.body)) // 2, post.slug
+            n_envs = len(re.findall(r"\\begin\{(?:equation|align|gather|multline)\*?\}", post.body))
+            assert n_display >= n_envs, f"{post.slug}: {n_display} displays for {n_envs} environments"
             # Every \label in the post became an equation tag on the page ...
             labels = set(re.findall(r"\\label\{([^}]+)\}", post.body))
             ids = set(page.eval_on_selector_all(

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from blogkit.pages import equation_labels, plain_text, readtime_minutes
+from blogkit.pages import equation_labels, nav_math, plain_text, readtime_minutes
 from conftest import Project, block, ok
 
 EQ = "\\begin{{equation}}\n{body} \\label{{{label}}}\n\\end{{equation}}\n"
@@ -52,6 +52,17 @@ def test_plain_text_drops_tex_noise() -> None:
     text = plain_text(html)
     assert text == "误差不超过 1/9,见。"
     assert "\\" not in text and "{" not in text
+
+
+def test_nav_math_marks_tex_in_toc_links_only() -> None:
+    toc = ('<a href="#ln" class="md-nav__link">\n<span class="md-ellipsis">LayerNorm 与 \\(\\epsilon\\)'
+           ' 和 \\(d_h\\)</span></a>')
+    body = '<p>\\(x\\) stays</p><a href="#p" class="md-nav__link">纯文字</a>'
+    out = nav_math(toc + body)
+    assert out.count('<span class="arithmatex">') == 2
+    assert '<span class="arithmatex">\\(\\epsilon\\)</span>' in out
+    assert out.endswith(body)  # text outside nav links, and links without TeX, are untouched
+    assert nav_math(out) == out  # idempotent
 
 
 def _post_with(project: Project, slug: str, body: str, n: int = 1, extra: str = "") -> None:

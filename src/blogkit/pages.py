@@ -8,6 +8,9 @@
 * ``plain_text``: text of an HTML excerpt without TeX, for feeds and descriptions.
 * ``citation_text`` / ``bibtex``: the "cite this post" block.
 * ``notebook``: a Jupyter (nbformat 4) notebook from a post's snippets.
+* ``nav_math``: mark the TeX of navigation and table-of-contents entries for MathJax, which
+  only typesets what arithmatex marked (a heading "LayerNorm 与 $\\epsilon$" would otherwise
+  show raw TeX in the table of contents).
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Label", "bibtex", "citation_text", "equation_labels", "notebook", "plain_text",
-           "readtime_minutes"]
+__all__ = ["Label", "bibtex", "citation_text", "equation_labels", "nav_math", "notebook",
+           "plain_text", "readtime_minutes"]
 
 _ENV_RE = re.compile(r"\\begin\{(equation|align|gather|multline|flalign|alignat|eqnarray)(\*?)\}"
                      r"(.*?)\\end\{\1\2\}", flags=re.S)
@@ -161,3 +164,24 @@ def notebook(cells: list[tuple[str, str]], title: str) -> str:
     for i, c in enumerate(nb["cells"]):
         c["id"] = f"cell-{i}"
     return json.dumps(nb, ensure_ascii=False, indent=1) + "\n"
+
+
+_NAV_LINK_RE = re.compile(r'(<a\b[^>]*class="md-nav__link[^"]*"[^>]*>)(.*?)(</a>)', flags=re.S)
+_INLINE_TEX_RE = re.compile(r"\\\((.+?)\\\)", flags=re.S)
+
+
+def nav_math(html: str) -> str:
+    """Wrap each ``\\(...\\)`` inside a navigation link in ``<span class="arithmatex">``.
+
+    Material writes a heading's TeX into the table of contents as plain text, outside any
+    element MathJax is told to process; the same span arithmatex puts around inline math in
+    the body makes MathJax typeset it there too. Links without TeX are left byte-identical.
+    """
+    def link(m: re.Match[str]) -> str:
+        body = m.group(2)
+        if "\\(" not in body or "arithmatex" in body:
+            return m.group(0)
+        body = _INLINE_TEX_RE.sub(lambda t: f'<span class="arithmatex">{t.group(0)}</span>', body)
+        return m.group(1) + body + m.group(3)
+
+    return _NAV_LINK_RE.sub(link, html)

@@ -44,7 +44,7 @@ from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 from blogkit.engine import Engine, build_date, git_commit
-from blogkit.pages import bibtex, citation_text, notebook, plain_text, readtime_minutes
+from blogkit.pages import bibtex, citation_text, nav_math, notebook, plain_text, readtime_minutes
 from blogkit.posts import FrontMatterError, Post, PostIndex, read_post
 
 __all__ = ["BlogkitPlugin", "mathjax_root"]
@@ -242,6 +242,8 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         return FIGURE_RE.sub(slot, output)
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        if "md-nav__link" in output and "\\(" in output:
+            output = nav_math(output)
         if "bk-fig-slot" not in output:
             return output
 
