@@ -10,7 +10,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
+from blogkit.engine.cache import ExecCache
 from conftest import Project, block, ok
 
 
@@ -66,6 +69,41 @@ def test_corrupt_or_half_written_entries_are_rebuilt(project: Project) -> None:
         ok(project.build())
         assert project.report()["executed"] == 1, "a damaged entry was served"
         assert "value-1024" in project.page("a") and "value-9999" not in project.page("a")
+
+
+def test_prune_keeps_used_and_recent_entries(tmp_path: Path) -> None:
+    cache = ExecCache(tmp_path / "c", tmp_path)
+    for key in ("aa01", "aa02", "bb03", "bb04"):
+        cache.put(key, {"outputs": [key], "deps": []})
+    old = time.time() - 30 * 86400
+    for key in ("aa01", "aa02", "bb03"):  # last used a month ago; bb04 is recent
+        os.utime(tmp_path / "c" / key[:2] / f"{key}.json", (old, old))
+    tmp = tmp_path / "c/aa/.tmp-x.json"
+    tmp.write_text("{", encoding="utf-8")
+    os.utime(tmp, (old, old))
+    removed, freed = cache.prune({"aa01"}, max_age_s=14 * 86400)
+    assert removed == 3 and freed > 0  # aa02, bb03 and the interrupted write
+    left = sorted(p.stem for p in (tmp_path / "c").rglob("*.json"))
+    assert left == ["aa01", "bb04"]
+    assert cache.get("aa01")["outputs"] == ["aa01"]  # type: ignore[index]
+    # A hit counts as use: the old entry that was read survives the next prune with no keep set.
+    assert cache.prune(set(), max_age_s=14 * 86400) == (0, 0)
+
+
+def test_build_prunes_entries_of_deleted_blocks(project: Project) -> None:
+    project.write("snippets/a/one.py", "print('one')\n")
+    project.post("a", block("a/one.py"))
+    ok(project.build())
+    project.write("snippets/a/one.py", "print('two')\n")
+    ok(project.build())
+    entries = list((project.path / ".cache/blogkit-exec").rglob("*.json"))
+    assert len(entries) == 2  # the superseded entry stays within the grace period ...
+    old = time.time() - 30 * 86400
+    for e in entries:
+        os.utime(e, (old, old))
+    ok(project.build())  # ... and goes once unused for longer; the live one is kept
+    assert project.report()["executed"] == 0
+    assert len(list((project.path / ".cache/blogkit-exec").rglob("*.json"))) == 1
 
 
 def test_fully_cached_build_imports_neither_torch_nor_matplotlib(project: Project) -> None:

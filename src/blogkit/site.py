@@ -109,6 +109,9 @@ class BlogkitConfig(Config):
     """Units run in parallel; 0 means one per CPU core."""
     timeout = config_options.Type((int, float), default=600)
     """Seconds a unit may run (a block can lower or raise it with ``timeout="N"``)."""
+    cache_max_age_days = config_options.Type((int, float), default=14)
+    """After each build, cache entries the build did not use are deleted once unused for this
+    many days; a negative value keeps everything."""
     report_page = config_options.Type(str, default="execution-report.md")
     series = config_options.Type(list, default=[])
     """The series: a list of {name, slug, description}; a post names one with ``series:``."""
@@ -169,6 +172,10 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
                 pages[f.src_uri] = text
         assert self.engine is not None
         self.engine.prepare(pages)
+        if self.engine.execute and self.config.cache_max_age_days >= 0:
+            removed, freed = self.engine.prune_cache(self.config.cache_max_age_days * 86400)
+            if removed:
+                log.info("blogkit: pruned %d stale cache entries (%.1f MB)", removed, freed / 1e6)
         if self.config.report_page:
             files.append(File.generated(config, self.config.report_page,
                                         content=self._report_markdown()))

@@ -4,6 +4,11 @@ An entry is found by the unit's *code key* (its code, execution options and envi
 is valid only while every project file the unit used when it ran (``deps``: the blogkit
 modules it imported and the data files it opened) still has the recorded hash. An entry that
 does not parse, fails its checksum or names a missing file is ignored, and rebuilt.
+
+A hit refreshes the entry's modification time, so the mtime is the time of last use; after a
+full build ``prune`` deletes the entries that build did not use and nothing has used for a
+while (edits made while serving leave one dead entry per save; branches that come back
+within the grace period still find theirs).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +65,31 @@ class ExecCache:
         for rel, digest in entry.get("deps", {}).items():
             if self.digest(rel) != digest:
                 return None
+        try:
+            os.utime(path)  # last use, for prune
+        except OSError:
+            pass
         return entry
+
+    def prune(self, keep: set[str], max_age_s: float, now: float | None = None) -> tuple[int, int]:
+        """Delete entries whose key is not in ``keep`` and that were last used (written or hit)
+        more than ``max_age_s`` seconds ago, and temporary files left by an interrupted write.
+        Returns (files removed, bytes freed)."""
+        now = time.time() if now is None else now
+        removed = freed = 0
+        if not self.dir.is_dir():
+            return removed, freed
+        for path in self.dir.glob("??/*.json"):
+            stale_tmp = path.name.startswith(".tmp-") and path.stat().st_mtime < now - 3600
+            if not stale_tmp and (path.stem in keep or path.stat().st_mtime >= now - max_age_s):
+                continue
+            try:
+                size = path.stat().st_size
+                path.unlink()
+            except OSError:
+                continue
+            removed, freed = removed + 1, freed + size
+        return removed, freed
 
     def put(self, key: str, entry: dict[str, Any]) -> None:
         entry = dict(entry)

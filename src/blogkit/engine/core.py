@@ -172,6 +172,12 @@ class Engine:
         return (f"{self.docs_dir.name}/{block.page}:{block.line}: executed python block"
                 f"{inc} failed\n{tb.rstrip()}")
 
+    def prune_cache(self, max_age_s: float) -> tuple[int, int]:
+        """After ``prepare`` saw every page: drop cache entries this build did not use and
+        nothing used in the last ``max_age_s`` seconds. Returns (files removed, bytes freed)."""
+        keep = {r.key for results in self.results.values() for r in results}
+        return self.cache.prune(keep, max_age_s)
+
     # -- while rendering ------------------------------------------------------------------
     def lookup(self, code: str, page: str | None) -> tuple[UnitResult, int] | None:
         found = self._by_code.get(_norm(code), [])
