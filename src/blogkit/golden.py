@@ -5,7 +5,9 @@ in normalised form: inline SVG figures are reduced to a placeholder (their bytes
 matplotlib version; figures are checked in the browser tests), everything else is kept.
 Comparison treats text exactly and numbers with a tolerance: integers exactly, any other number may move by
 ``rtol`` relative or by two units of its last printed digit, so CPU/GPU rounding passes and a
-real drift fails.
+real drift fails. Two numbers that are both at most ``ATOL`` (1e-12) in size are equal: a
+printed round-off residue such as ``1.7e-16`` is exact-to-rounding on every machine, but its
+digits depend on the BLAS kernel and the CPU's vector width.
 
     python -m blogkit.golden check [SNIPPET...]     # compare, print differences, exit 1 on any
     python -m blogkit.golden approve [SNIPPET...]   # re-run, show the diff, write the goldens
@@ -28,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SNIPPETS = ROOT / "snippets"
 GOLDEN = ROOT / "tests" / "golden"
 RTOL = 1e-4
+ATOL = 1e-12
 _SVG_RE = re.compile(r"<svg\b.*?</svg>", flags=re.S)
 _NUM_RE = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
@@ -68,6 +71,8 @@ def compare(expected: str, actual: str, rtol: float = RTOL) -> list[Mismatch]:
             continue
         for te, ta in zip(_NUM_RE.findall(e), _NUM_RE.findall(a), strict=True):
             x, y = float(te), float(ta)
+            if abs(x) <= ATOL and abs(y) <= ATOL:
+                continue  # both round-off residues
             if re.fullmatch(r"[-+]?\d+", te) and re.fullmatch(r"[-+]?\d+", ta):
                 tol = 0.0  # integers (counts, indices, sizes) must match exactly
             else:
