@@ -7,13 +7,12 @@ import math
 
 import numpy as np
 import pytest
+import torch
 from scipy import integrate, special, stats
 from scipy.cluster.vq import vq as scipy_vq
 from scipy.spatial.distance import cdist
 
 from blogkit import attention as at
-
-torch = pytest.importorskip("torch")
 
 
 def randn(*shape: int, seed: int = 0, scale: float = 1.0) -> np.ndarray:
@@ -326,7 +325,8 @@ def test_zero_temperature_limit_is_transformer_vq(seed: int) -> None:
 
 
 # -- Eq. (performer-vq-argmax): nearest codeword ----------------------------------------------------
-@pytest.mark.parametrize(("n", "c", "d"), [(1, 1, 1), (5, 2, 1), (50, 7, 3), (400, 64, 16)])
+# (500, 64, 48): patch-sized vectors, as in the k-means of blogkit.patches, which uses this assignment
+@pytest.mark.parametrize(("n", "c", "d"), [(1, 1, 1), (5, 2, 1), (50, 7, 3), (400, 64, 16), (500, 64, 48)])
 def test_eqn_performer_vq_argmax_matches_scipy_vq_and_cdist(n: int, c: int, d: int) -> None:
     k, C = randn(n, d, seed=n + c), randn(c, d, seed=d)
     got = at.vq_assign(k, C)

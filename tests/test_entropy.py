@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+import torch
 from scipy import integrate, optimize, special, stats
 
 from blogkit import entropy as en
@@ -45,7 +46,6 @@ def test_entropy_matches_scipy_stats_on_softmax(n: int, lam: float) -> None:
 
 
 def test_entropy_and_derivative_match_torch_autograd() -> None:
-    torch = pytest.importorskip("torch")
     s = rows(50, batch=6, seed=2)
     for lam in [0.2, 1.0, 4.0]:
         lam_t = torch.tensor(lam, dtype=torch.float64, requires_grad=True)

@@ -1,5 +1,6 @@
 import numpy as np
 
+from blogkit.attention import vq_assign
 from blogkit.display import figure, md_table, svg, value
 from blogkit.patches import (
     kmeans,
@@ -8,7 +9,6 @@ from blogkit.patches import (
     raw_bits,
     synthetic_image,
     unpatchify,
-    vq_assign,
     vq_bits,
     vq_reconstruct,
 )

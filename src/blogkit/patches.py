@@ -11,7 +11,8 @@ flattened to a vector of :math:`n = p^2c` numbers (:func:`patchify`, inverse
   :math:`\mathcal{C}`, which carries at most :math:`\log_2|\mathcal{C}|` bits, against the
   :math:`p^2cb` bits of the raw patch at :math:`b` bits per channel (:func:`raw_bits`,
   :func:`vq_bits`, :func:`compression_ratio`). A numpy k-means (:func:`kmeans`) builds a toy
-  codebook from patches; :func:`psnr` measures what is lost.
+  codebook from patches (its assignment step is :func:`blogkit.attention.vq_assign`);
+  :func:`psnr` measures what is lost.
 * **continuous**: the patch goes through a linear map :math:`z = Wx` with
   :math:`W\in\mathbb{R}^{D\times n}`, which loses nothing exactly when :math:`\operatorname{rank}W = n`
   (:func:`embed`, :func:`recover`, :func:`embedding_rank`, :func:`null_space`,
@@ -31,6 +32,9 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+# The nearest codeword is the same step as Transformer-VQ's key quantisation: one function.
+from blogkit.attention import vq_assign
+
 __all__ = [
     "EmbeddingSummary",
     "compression_ratio",
@@ -46,7 +50,6 @@ __all__ = [
     "recover",
     "synthetic_image",
     "unpatchify",
-    "vq_assign",
     "vq_bits",
     "vq_reconstruct",
 ]
@@ -161,21 +164,6 @@ def compression_ratio(p: int, codebook_size: int, channels: int = 3, bitdepth: i
 def _float(x: ArrayLike) -> NDArray[np.floating]:
     a = np.asarray(x)
     return a if np.issubdtype(a.dtype, np.floating) else a.astype(np.float64)
-
-
-def vq_assign(x: ArrayLike, codebook: ArrayLike) -> NDArray[np.intp]:
-    r"""Index of the nearest code vector (squared Euclidean distance) for each row of ``x``:
-    :math:`q(x) = \arg\min_k\lVert x - e_k\rVert^2`; ties go to the lowest index.
-
-    Implements the assignment step of Eq. \eqref{eq:multimodal-lossless-input-kmeans} of the post
-    multimodal-lossless-input.
-    """
-    xs, cb = _float(x), _float(codebook)
-    if xs.ndim != 2 or cb.ndim != 2 or xs.shape[1] != cb.shape[1]:
-        raise ValueError(f"need x (N, d) and codebook (K, d), got {xs.shape} and {cb.shape}")
-    # ||x - e_k||^2 = ||x||^2 - 2 x.e_k + ||e_k||^2; the ||x||^2 term does not change the argmin
-    d2 = (cb * cb).sum(axis=1)[None, :] - 2.0 * (xs @ cb.T)
-    return np.argmin(d2, axis=1)
 
 
 def vq_reconstruct(codes: ArrayLike, codebook: ArrayLike) -> NDArray[Any]:
