@@ -64,6 +64,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def quiet_for(lines: list[tuple[float, str]], seconds: float, limit: float = 300.0) -> None:
+    """Wait until no line has arrived for ``seconds`` (the server is idle), at most ``limit`` s."""
+    end = time.perf_counter() + limit
+    while time.perf_counter() < end:
+        last = lines[-1][0] if lines else 0.0
+        if time.perf_counter() - last >= seconds:
+            return
+        time.sleep(0.05)
+    raise RuntimeError("mkdocs serve never went quiet")
+
+
 def serve_reload(proj: Path, edits: int, **extra: str) -> list[float]:
     """Start `mkdocs serve`, make `edits` prose edits, time each until the rebuild is done."""
     post = sorted((proj / "docs/blog/posts").glob("*.md"))[0]
@@ -86,22 +97,24 @@ def serve_reload(proj: Path, edits: int, **extra: str) -> list[float]:
     try:
         if not ready.wait(600):
             raise RuntimeError("mkdocs serve did not start")
-        time.sleep(1.5)
         for k in range(edits):
-            n = len(lines)
+            # A rebuild still running (or a late watcher event of the previous edit) would
+            # end this measurement early: edit only once the server has been quiet a while.
+            quiet_for(lines, 2.0)
             text = post.read_text(encoding="utf-8")
+            n = len(lines)
+            t0 = time.perf_counter()
             post.write_text(re.sub(r"(<!-- more -->)", rf"\1\n\n(编辑 {k})", text, count=1),
                             encoding="utf-8")
-            t0 = time.perf_counter()
             deadline = t0 + 300
             done = None
             while time.perf_counter() < deadline and done is None:
                 time.sleep(0.02)
-                done = next((t for t, line in lines[n:] if "Reloading browsers" in line), None)
+                done = next((t for t, line in lines[n:] if t >= t0 and "Reloading browsers" in line),
+                            None)
             if done is None:
                 raise RuntimeError("no reload seen")
             times.append(done - t0)
-            time.sleep(1.0)
     finally:
         proc.terminate()
         proc.wait(10)
