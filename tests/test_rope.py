@@ -177,6 +177,37 @@ def test_rerope_two_pass_equals_direct_rotation(window: int, leaky_k: float | No
         torch.testing.assert_close(got.tril(), (plain / math.sqrt(d)).tril(), rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize(("window", "leaky_k"), [(4, None), (6, 4.0), (3, 0.25), (5, 16.0)])
+def test_rerope_against_rotary_embedding_torch_rotations(window: int, leaky_k: float | None) -> None:
+    """The two passes with every rotation done by rotary-embedding-torch (a peer package) at the
+    positions the card gives: inside the window q_m, k_j at m, j; outside, ReRoPE rotates every
+    query by w and no key, Leaky ReRoPE rotates q_m by m/k + w(1 - 1/k) and k_j by j/k."""
+    from rotary_embedding_torch import RotaryEmbedding, apply_rotary_emb
+
+    gen = torch.Generator().manual_seed(window)
+    n, d = 24, 16
+    q = torch.randn(2, n, d, generator=gen, dtype=torch.float64)  # (B, n, d)
+    k = torch.randn(2, n, d, generator=gen, dtype=torch.float64)
+    # the peer's default frequencies 10000^{-2i/d}, in float64 (it builds them in float32)
+    peer = RotaryEmbedding(d, custom_freqs=1.0 / 10000 ** (torch.arange(0, d, 2, dtype=torch.float64) / d))
+
+    def rot(x: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
+        return apply_rotary_emb(peer(positions), x)
+
+    pos = torch.arange(n, dtype=torch.float64)
+    inside = rot(q, pos) @ rot(k, pos).transpose(-1, -2)
+    if leaky_k is None:
+        outside = rot(q, torch.full((n,), float(window), dtype=torch.float64)) @ k.transpose(-1, -2)
+    else:
+        outside = rot(q, pos / leaky_k + window * (1 - 1 / leaky_k)) @ rot(k, pos / leaky_k).transpose(-1, -2)
+    rel = pos[:, None] - pos[None, :]
+    expected = torch.where(rel < window, inside, outside) / math.sqrt(d)
+    got = rope.rerope_logits(q, k, window, leaky_k)
+    causal = rel >= 0
+    torch.testing.assert_close(got[:, causal], expected[:, causal], rtol=0, atol=1e-12)
+    assert torch.isneginf(got[:, ~causal]).all()
+
+
 @pytest.mark.parametrize("d", [4, 8, 16])
 def test_eqn_rope2d_exp_matches_fast_form_and_generators_commute(d: int) -> None:
     a, b = rope.rope_generators_2d(d)
