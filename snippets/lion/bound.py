@@ -1,6 +1,6 @@
 import torch
 
-from blogkit.display import figure, md_table, svg
+from blogkit.display import figure, md_table, svg, value
 from blogkit.optim import lion_linf_envelope, lion_update
 
 torch.manual_seed(0)
@@ -31,6 +31,10 @@ assert bool((linf <= cap).all())  # the bound max(‖θ0‖∞, 1/λ) at every s
 assert bool((linf <= envelope * (1 + 1e-12)).all())  # and the sharper envelope
 assert bool((linf[first_inside:] <= 1 / wd).all())  # once inside, it stays inside
 assert 1 / wd - 1e-6 < linf[-1].item() <= 1 / wd  # ends at most 1/λ, and within 1e-6 of it
+value("lion-theta0", theta0_inf, ".2f")
+value("lion-first-inside", first_inside, "d")
+value("lion-inv-wd", 1 / wd, "g")
+value("lion-theta-end", linf[-1].item(), ".8f")
 
 fig, (ax, zoom) = figure(1, 2, size=(7.2, 3.4))
 ax.semilogy(t.numpy(), linf.numpy(), label=r"Lion: $\Vert\theta_t\Vert_\infty$")

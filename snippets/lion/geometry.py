@@ -2,7 +2,7 @@ import math
 
 import torch
 
-from blogkit.display import figure, md_table, svg
+from blogkit.display import figure, md_table, svg, value
 from blogkit.optim import decoupled_update_direction, lion_update, rosenbrock, rosenbrock_grad
 
 # Part 1: one Lion step in d = 1000 dimensions, from a random state
@@ -46,6 +46,8 @@ headers = ["优化器", "$x_{1000}$", "$y_{1000}$", "$f(x_{1000},y_{1000})$", "�
            "第 1000 步到 $(1,1)$ 的距离"]
 print(md_table(table, headers, [None, ".3f", ".3f", ".4f", ".3f", ".3f"]))
 assert table[0][5] < 0.2 < 2 < table[1][5]
+value("lion-rosen-lion", table[0][5], ".3f")
+value("lion-rosen-sign", table[1][5], ".3f")
 # signSGD is trapped after its first few steps: from then on it visits just two points
 assert len(torch.unique(paths["signSGD (β1=β2=0)"][10:], dim=0)) == 2
 

@@ -2,7 +2,7 @@ import copy
 
 import torch
 
-from blogkit.display import figure, md_table, svg
+from blogkit.display import figure, md_table, svg, value
 from blogkit.optim import Lion, spirals, train_full_batch
 
 torch.set_num_threads(1)  # tiny matrices: one thread is fastest and bit-reproducible
@@ -45,6 +45,7 @@ assert min(final, key=final.get) == "Lion (lr/3, wd×3)"  # ... Lion (lr/3) has 
 assert max(final, key=final.get) == "Lion (lr/10, wd×10)"  # the cautious Lion is far behind
 assert min(accuracy["AdamW"], accuracy["Lion (lr/3, wd×3)"]) >= 0.99 > accuracy["Lion (lr/10, wd×10)"]
 assert [m[1] for m in memory] == [2, 1, 1]
+value("lion-adamw-rms", rows[0][3], ".3f")
 
 fig, ax = figure(size=(6.4, 3.6))
 for name, losses in curves.items():

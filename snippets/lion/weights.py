@@ -1,4 +1,4 @@
-from blogkit.display import md_table
+from blogkit.display import md_table, value
 from blogkit.optim import lion_momentum_weights
 
 n = 2000
@@ -18,3 +18,7 @@ print(md_table(tail, ["权重之和", *headers[1:]], [None, ".1%", ".1%", ".1%"]
 
 assert lion_sign[0].item() == adamw_m[0].item()  # the current gradient weighs 1-β1 = 0.1 in both
 assert abs(lion_sign[0].item() / lion_memory[0].item() - 10) < 1e-9  # ten times its weight in m_t
+value("lion-w0", lion_sign[0].item(), "g")
+value("lion-w0-ratio", lion_sign[0].item() / lion_memory[0].item(), ".0f")
+value("lion-tail10-sign", tail[1][1], ".1%")
+value("lion-tail10-adamw", tail[1][3], ".1%")
