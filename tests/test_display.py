@@ -90,6 +90,16 @@ def test_chinese_text_in_figures_has_glyphs() -> None:
         display.svg(fig)
 
 
+@pytest.mark.parametrize("n", [3, 8, 19])
+def test_heatmap_ticks_are_matrix_indices(n: int) -> None:
+    fig, ax = display.figure()
+    display.heatmap(ax, np.arange(n * n, dtype=float).reshape(n, n))
+    fig.canvas.draw()
+    for axis in (ax.xaxis, ax.yaxis):
+        ticks = [t for t in axis.get_majorticklocs() if -0.5 <= t <= n - 0.5]
+        assert ticks and all(float(t).is_integer() for t in ticks)
+
+
 def test_heatmap_symmetric_scale_and_colorbar() -> None:
     fig, ax = display.figure()
     z = np.array([[-1.0, 0.5], [2.0, 0.0]])

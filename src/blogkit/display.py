@@ -103,7 +103,8 @@ def heatmap(ax: Any, z: Any, *, xlabel: str = "", ylabel: str = "", title: str |
             **imshow_kw: Any) -> Any:
     """A matrix as an image in the house style: no grid, labelled axes, a colour bar.
 
-    ``symmetric=True`` centres the colour scale on zero (for signed scores). Returns the image.
+    ``symmetric=True`` centres the colour scale on zero (for signed scores). Without an
+    ``extent`` the axes are matrix indices and get integer ticks only. Returns the image.
     """
     if symmetric and "vmin" not in imshow_kw:
         import numpy as np
@@ -111,6 +112,11 @@ def heatmap(ax: Any, z: Any, *, xlabel: str = "", ylabel: str = "", title: str |
         m = float(np.abs(np.asarray(z)).max())
         imshow_kw.update(vmin=-m, vmax=m)
     im = ax.imshow(z, cmap=cmap, **imshow_kw)
+    if "extent" not in imshow_kw:  # rows and columns are indices: no ticks at 2.5
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title is not None:
