@@ -482,7 +482,7 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         if not results:
             return ""
         devices = sorted({r.device for r in results})
-        env = self.engine.report()["environment"]
+        env = self.engine.env  # set by prepare(), which also made the results above
         return (f'<p class="bk-receipt">数值与图表于构建时生成:设备 {escape(", ".join(devices))}'
                 f" · torch {escape(env['torch'])} · 提交 {escape(self.commit)}"
                 f" · {build_date().isoformat()}</p>")

@@ -88,6 +88,7 @@ class Engine:
         self._by_code: dict[str, list[tuple[UnitResult, int]]] = {}
         self.errors: list[str] = []
         self.executions = 0  # units actually run in this process (for tests and the report)
+        self.env: dict[str, str] = {}  # environment() of the current build, set by prepare()
 
     # -- before rendering ------------------------------------------------------------------
     def prepare(self, pages: dict[str, str],
@@ -102,7 +103,7 @@ class Engine:
         self.results.clear()
         self._by_code.clear()
         self.errors.clear()
-        env = environment()
+        self.env = env = environment()  # once per build: package versions are slow to look up
         todo: list[tuple[str, int, Unit, str]] = []
         for page, text in sorted(pages.items()):
             blocks = parse_blocks(text, page, self.snippets_dir, self.root)
@@ -151,7 +152,7 @@ class Engine:
                          False, raw["device"], raw["deps"])
         if raw["error"] is None:  # failures are never cached: the next build tries again
             self.cache.put(key, {"outputs": res.outputs, "error": None, "seconds": res.seconds,
-                                 "device": res.device, "deps": raw["deps"], "env": environment(),
+                                 "device": res.device, "deps": raw["deps"], "env": self.env,
                                  "unit": f"{unit.page}: {unit.name}"})
         return res
 
@@ -195,7 +196,7 @@ class Engine:
                               "line": r.unit.blocks[0].line, "cache": "hit" if r.hit else "miss",
                               "seconds": round(r.seconds, 4), "device": r.device,
                               "ok": r.error is None, "deps": sorted(r.deps)})
-        return {"environment": environment(), "git_commit": git_commit(self.root),
+        return {"environment": self.env or environment(), "git_commit": git_commit(self.root),
                 "units": units, "executed": self.executions,
                 "blocks": sum(u["blocks"] for u in units)}
 
