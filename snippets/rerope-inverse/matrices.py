@@ -14,10 +14,9 @@ print(md_table([[f"{small[m, j].item():g}" if j <= m else "" for j in range(8)] 
 print()
 peaks = [M.max().item() for _, M in mats]
 assert 10 < max(peaks) / min(peaks) < 20  # the prose: the maxima differ "十几倍"
+future = torch.ones(L, L, dtype=torch.bool).triu(1)  # j > m: not attended, left blank
 fig, axes = figure(2, 2, size=(7.2, 6.0))
-for ax, (name, M) in zip(axes.flat, mats, strict=True):
-    # each panel on its own colour scale: the four maxima differ by more than a factor of ten
-    future = torch.ones(L, L, dtype=torch.bool).triu(1)  # j > m: not attended, left blank
+for ax, (name, M) in zip(axes.flat, mats, strict=True):  # each panel on its own colour scale
     heatmap(ax, M.masked_fill(future, float("nan")).numpy(), cmap="viridis", vmin=0,
             title=f"{name}  (max = {M.max().item():g})", xlabel="key j", ylabel="query m")
 print(svg(fig, caption=f"图 1:L = {L}、w = {w} 时四种方案的相对位置矩阵"
