@@ -44,8 +44,17 @@ from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 from blogkit.engine import Engine, build_date, git_commit
-from blogkit.pages import bibtex, citation_text, nav_math, notebook, plain_text, readtime_minutes
-from blogkit.posts import FrontMatterError, Post, PostIndex, read_post
+from blogkit.engine.units import IncludeError
+from blogkit.pages import (
+    bibtex,
+    citation_text,
+    join_cjk_breaks,
+    nav_math,
+    notebook,
+    plain_text,
+    readtime_minutes,
+)
+from blogkit.posts import FrontMatterError, Post, PostIndex, read_post, read_text_located
 
 __all__ = ["BlogkitPlugin", "mathjax_root"]
 
@@ -97,6 +106,9 @@ def _env_flag(name: str) -> bool | None:
     return value.strip().lower() not in {"0", "no", "off", "false"}
 
 
+ENGINE_ONLY_OPTIONS = frozenset({"timeout"})
+
+
 class BlogkitConfig(Config):
     posts_dir = config_options.Type(str, default="blog/posts")
     """Folder of posts, relative to ``docs_dir``: every page below it must credit a source."""
@@ -109,6 +121,10 @@ class BlogkitConfig(Config):
     """Units run in parallel; 0 means one per CPU core."""
     timeout = config_options.Type((int, float), default=600)
     """Seconds a unit may run (a block can lower or raise it with ``timeout="N"``)."""
+    max_output_mb = config_options.Type((int, float), default=20)
+    """Megabytes a unit may print (all its blocks together) before it is stopped."""
+    max_memory_mb = config_options.Type((int, float), default=0)
+    """Address-space limit of a unit in megabytes; 0 means no limit."""
     cache_max_age_days = config_options.Type((int, float), default=14)
     """After each build, cache entries the build did not use are deleted once unused for this
     many days; a negative value keeps everything."""
@@ -145,6 +161,8 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
             root, Path(config["docs_dir"]), root / self.config.snippets_dir,
             root / os.environ.get("BLOGKIT_CACHE_DIR", self.config.cache_dir), jobs=jobs,
             timeout=float(self.config.timeout),
+            max_output=int(self.config.max_output_mb * 2**20),
+            max_memory=int(self.config.max_memory_mb * 2**20) or None,
             refresh=bool(flag("BLOGKIT_REFRESH") or self.config.refresh),
             execute=self.config.execute if execute is None else execute,
         )
@@ -167,11 +185,19 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         self.authors = _authors(Path(config["docs_dir"]))
         pages = {}
         for f in files.documentation_pages():
-            text = Path(f.abs_src_path).read_text(encoding="utf-8") if f.abs_src_path else ""
+            try:
+                text = (read_text_located(Path(f.abs_src_path),
+                                          f"{Path(config['docs_dir']).name}/{f.src_uri}")
+                        if f.abs_src_path else "")
+            except FrontMatterError as exc:
+                raise PluginError(str(exc)) from exc
             if "exec=" in text:
                 pages[f.src_uri] = text
         assert self.engine is not None
-        self.engine.prepare(pages)
+        try:
+            self.engine.prepare(pages)
+        except IncludeError as exc:
+            raise PluginError(str(exc)) from exc
         if self.engine.execute and self.config.cache_max_age_days >= 0:
             removed, freed = self.engine.prune_cache(self.config.cache_max_age_days * 86400)
             if removed:
@@ -193,7 +219,13 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         import markdown_exec
 
         assert self.engine is not None
-        found = self.engine.lookup(code, self._current_page)
+        # Options only the engine reads (it takes them from the page source) must not reach
+        # markdown-exec, which would copy them onto the source tab's fence, where
+        # pymdownx.highlight rejects the unknown attribute and the fence falls apart.
+        if any(k in ENGINE_ONLY_OPTIONS for k in options.get("extra", {})):
+            options["extra"] = {k: v for k, v in options["extra"].items()
+                                if k not in ENGINE_ONLY_OPTIONS}
+        found = self.engine.lookup(code, self._current_page, options.get("session"))
         if found is None or found[0].error is not None:
             return markdown_exec.base_format(language="python", run=self._run, code=code, md=md,
                                              **options)
@@ -210,7 +242,7 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
     def _run(self, code: str, returncode: int | None = None, session: str | None = None,
              id: str | None = None, **extra: Any) -> str:
         assert self.engine is not None
-        found = self.engine.lookup(code, self._current_page)
+        found = self.engine.lookup(code, self._current_page, session)
         if found is None:  # a block the engine could not see in the page source
             msg = (f"{self._current_page}: an executed block was not found by blogkit's engine "
                    "(write each executed block as a fenced block at the start of a line)")
@@ -222,7 +254,9 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
             failed = res.error.get("block", 0)
             if j == failed:
                 partial_output = res.outputs[j] if j < len(res.outputs) else ""
-                return partial_output + _failure_html("此代码块运行失败", res.message)
+                # The error box stands after the output, never glued onto a table it printed.
+                return (partial_output.rstrip("\n") + "\n\n"
+                        + _failure_html("此代码块运行失败", res.message))
             if j > failed:
                 return ""
         output = self._slot_figures(res.outputs[j] if j < len(res.outputs) else "")
@@ -381,9 +415,10 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
         self._current_page = page.file.src_uri
         post = self.index.posts.get(page.file.src_uri)
-        if post is None:
-            return markdown
-        return self._rewrite_prose(markdown, post, files)
+        if post is not None:
+            markdown = self._rewrite_prose(markdown, post, files)
+        # Last: line numbers reported above are those of the source file.
+        return join_cjk_breaks(markdown)
 
     @event_priority(50)  # before the blog plugin, which keeps a readtime that is already set
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Any) -> str:

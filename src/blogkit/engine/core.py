@@ -80,10 +80,12 @@ class UnitResult:
 class Engine:
     def __init__(self, root: Path, docs_dir: Path, snippets_dir: Path, cache_dir: Path, *,
                  jobs: int = 2, timeout: float = 600.0, refresh: bool = False,
-                 execute: bool = True) -> None:
+                 execute: bool = True, max_output: int = 20 * 2**20,
+                 max_memory: int | None = None) -> None:
         self.root, self.docs_dir, self.snippets_dir = root, docs_dir, snippets_dir
         self.cache = ExecCache(cache_dir, root)
         self.jobs, self.timeout, self.refresh, self.execute = jobs, timeout, refresh, execute
+        self.max_output, self.max_memory = max_output, max_memory
         self.results: dict[str, list[UnitResult]] = {}
         self._by_code: dict[str, list[tuple[UnitResult, int]]] = {}
         self.errors: list[str] = []
@@ -106,7 +108,7 @@ class Engine:
         self.env = env = environment()  # once per build: package versions are slow to look up
         todo: list[tuple[str, int, Unit, str]] = []
         for page, text in sorted(pages.items()):
-            blocks = parse_blocks(text, page, self.snippets_dir, self.root)
+            blocks = parse_blocks(text, page, self.snippets_dir, self.root, self.docs_dir.name)
             units = group_units(blocks)
             self.results[page] = [None] * len(units)  # type: ignore[list-item]
             for i, unit in enumerate(units):
@@ -143,17 +145,37 @@ class Engine:
                     log.error(res.message)
 
     def _execute(self, unit: Unit, key: str) -> UnitResult:
+        # One run per key at a time, across builds sharing the cache: a second build waits for
+        # the first and then finds its entry.
+        with self.cache.lock(key):
+            entry = None if self.refresh else self.cache.get(key)
+            if entry is not None:
+                return UnitResult(unit, key, entry["outputs"], entry.get("error"),
+                                  entry["seconds"], True, entry["device"],
+                                  list(entry.get("deps", {})))
+            return self._run_and_store(unit, key)
+
+    def _run_and_store(self, unit: Unit, key: str) -> UnitResult:
         blocks = [{"code": b.code, "filename": f"<block {b.page}:{b.line}>"} for b in unit.blocks]
         workdir = unit.blocks[0].options.get("workdir")
         t0 = time.perf_counter()
-        raw = _run_unit(blocks, self.root, unit.timeout or self.timeout, workdir)
+        start_ns = time.time_ns()
+        raw = _run_unit(blocks, self.root, unit.timeout or self.timeout, workdir,
+                        max_output=self.max_output, max_memory=self.max_memory,
+                        guard=[str(self.docs_dir), str(self.snippets_dir)])
         self.executions += 1
         res = UnitResult(unit, key, raw["outputs"], raw["error"], time.perf_counter() - t0,
                          False, raw["device"], raw["deps"])
-        if raw["error"] is None:  # failures are never cached: the next build tries again
-            self.cache.put(key, {"outputs": res.outputs, "error": None, "seconds": res.seconds,
-                                 "device": res.device, "deps": raw["deps"], "env": self.env,
-                                 "unit": f"{unit.page}: {unit.name}"})
+        if raw["error"] is not None:  # failures are never cached: the next build tries again
+            return res
+        changed = self.cache.changed_since(raw["deps"], start_ns)
+        if changed:  # saved while the unit ran: its output may be from the old version
+            log.info("blogkit: %s: not cached, %s changed while it ran", unit.page,
+                     ", ".join(changed))
+            return res
+        self.cache.put(key, {"outputs": res.outputs, "error": None, "seconds": res.seconds,
+                             "device": res.device, "deps": raw["deps"], "env": self.env,
+                             "unit": f"{unit.page}: {unit.name}"})
         return res
 
     def _locate(self, res: UnitResult) -> str:
@@ -180,11 +202,17 @@ class Engine:
         return self.cache.prune(keep, max_age_s)
 
     # -- while rendering ------------------------------------------------------------------
-    def lookup(self, code: str, page: str | None) -> tuple[UnitResult, int] | None:
+    def lookup(self, code: str, page: str | None,
+               session: str | None = None) -> tuple[UnitResult, int] | None:
+        """The result of a block, found by its code, page and session (two sessions of one
+        page may hold blocks with the same code and different outputs)."""
         found = self._by_code.get(_norm(code), [])
-        for res, j in found:
-            if res.unit.page == page:
+        same_page = [(res, j) for res, j in found if res.unit.page == page]
+        for res, j in same_page:
+            if res.unit.blocks[j].session == (session or ""):
                 return res, j
+        if same_page:
+            return same_page[0]
         return found[0] if found else None
 
     # -- after ------------------------------------------------------------------------------
@@ -202,10 +230,10 @@ class Engine:
 
 
 def _run_unit(blocks: list[dict[str, str]], root: Path, timeout: float,
-              workdir: str | None) -> dict[str, Any]:
+              workdir: str | None, **limits: Any) -> dict[str, Any]:
     from .worker import run_unit
 
-    return run_unit(blocks, root, timeout, workdir)
+    return run_unit(blocks, root, timeout, workdir, **limits)
 
 
 def git_commit(root: Path) -> str:
