@@ -64,7 +64,9 @@ log = logging.getLogger("mkdocs.plugins.blogkit")
 VALUE_RE = re.compile(r'<!--bk-value name="([A-Za-z0-9_.:-]+)" text="([^"]*)"-->')
 VALUE_REF_RE = re.compile(r"\[\[v:([A-Za-z0-9_.:-]+)\]\]")
 # Inline SVG figures printed by blogkit.display.svg, and the placeholders that stand in for them.
-FIGURE_RE = re.compile(r'<figure class="bk-figure">.*?</figure>', flags=re.S)
+FIGURE_RE = re.compile(r'<figure class="bk-figure"[^>]*>.*?</figure>', flags=re.S)
+FIGURE_OPEN_RE = re.compile(r'<figure class="bk-figure"(?: id="([^"]+)")?>')
+FIG_REF_RE = re.compile(r"\[\[fig:([A-Za-z0-9_.:-]+)\]\]")
 SLOT_RE = re.compile(r'<div class="bk-fig-slot" data-slot="([0-9a-f]{16})"></div>')
 # A reference in prose: $\eqref{name}$ (the dollars included) or a bare \eqref{name}.
 EQREF_RE = re.compile(r"\$\s*\\eqref\{(?P<name>[^}]+)\}\s*\$|\\eqref\{(?P<name2>[^}]+)\}")
@@ -291,7 +293,10 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         def fill(m: re.Match[str]) -> str:
             return self._figures.get(m.group(1), m.group(0))
 
-        return SLOT_RE.sub(fill, output)
+        output = SLOT_RE.sub(fill, output)
+        if page.file.src_uri in self.index.posts:
+            output = number_figures(output)
+        return output
 
     def _report_markdown(self) -> str:
         assert self.engine is not None
@@ -410,7 +415,44 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
                                   "blogkit.display.value)")
             out += [markdown[last:m.start()], span]
             last = m.end()
+        markdown = "".join(out) + markdown[last:]
+
+        # Figure references: [[fig:label]] becomes a link "图 k" to the k-th figure of the page.
+        numbers = self._figure_numbers(post)
+        code_free = _blank_code(markdown)
+        out, last = [], 0
+        for m in FIG_REF_RE.finditer(code_free):
+            name = m.group(1)
+            if name not in numbers:
+                raise PluginError(f"{post.path}:{line_at(m.start())}: [[fig:{name}]] names no "
+                                  "figure of this post (give one with blogkit.display.svg(..., "
+                                  f"label=\"{name}\"))")
+            out += [markdown[last:m.start()],
+                    f'<a class="bk-figref" href="#{escape(name)}">图&nbsp;{numbers[name]}</a>']
+            last = m.end()
         return "".join(out) + markdown[last:]
+
+    def _figure_numbers(self, post: Post) -> dict[str, int]:
+        """Labels of a post's figures -> their number in page order; a repeated label is an
+        error naming the block that prints it a second time."""
+        assert self.engine is not None
+        blocks = sorted(((block.line, out)
+                         for res in self.engine.results.get(post.src_uri) or []
+                         for block, out in zip(res.unit.blocks, res.outputs, strict=False)),
+                        key=lambda lo: lo[0])
+        numbers: dict[str, int] = {}
+        k = 0
+        for line, out in blocks:
+            for m in FIGURE_OPEN_RE.finditer(out):
+                k += 1
+                name = m.group(1)
+                if name is None:
+                    continue
+                if name in numbers:
+                    raise PluginError(f"{post.path}:{line}: figure label "
+                                      f"{name!r} is used twice in this post")
+                numbers[name] = k
+        return numbers
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
         self._current_page = page.file.src_uri
@@ -597,6 +639,25 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
             else:
                 (dest / part).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(src, dest / part)
+
+
+def number_figures(html: str) -> str:
+    """Number a post's figures in page order: "图 k" opens each caption (one caption style on
+    every page), and a figure without a label gets the anchor ``fig-k``."""
+    k = 0
+
+    def one(m: re.Match[str]) -> str:
+        nonlocal k
+        k += 1
+        fig = m.group(0)
+        if not FIGURE_OPEN_RE.match(fig).group(1):  # type: ignore[union-attr]
+            fig = fig.replace('<figure class="bk-figure"', f'<figure class="bk-figure" id="fig-{k}"', 1)
+        num = f'<span class="bk-fig-num">图&nbsp;{k}</span>'
+        if "<figcaption>" in fig:
+            return fig.replace("<figcaption>", f"<figcaption>{num}", 1)
+        return fig.replace("</figure>", f"<figcaption>{num}</figcaption></figure>")
+
+    return FIGURE_RE.sub(one, html)
 
 
 def _failure_html(title: str, message: str) -> str:
