@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from functools import partial
 
+import numpy as np
 import pytest
 import sympy as sp
 import torch
+from scipy import integrate, optimize, stats
 from torch.func import grad as func_grad
 from torch.func import vmap
 
@@ -221,3 +223,87 @@ def test_path_quotients_slow_loop() -> None:
     for k in range(19):
         dist = sum((float(pts[k + 1, j]) - float(pts[k, j])) ** 2 for j in range(2)) ** 0.5
         assert abs(float(q[k]) - abs(float(v[k + 1]) - float(v[k])) / dist) < 1e-12
+
+
+# --- Designing GANs ---------------------------------------------------------------------------
+
+R_GRID = [1e-3, 0.02, 0.3, 0.9, 1.0, 1.7, 5.0, 40.0, 900.0]
+
+
+@pytest.mark.parametrize("name", list(gan.DESIGNS))
+@pytest.mark.parametrize("r", R_GRID)
+def test_eqn_designing_gans_optimum(name: str, r: float) -> None:
+    """D* maximises r φ(z) + ψ(z): scipy's bounded scalar minimiser agrees with both our forms."""
+    d = gan.DESIGNS[name]
+    closed = float(d.omega(np.log(r)))
+    assert abs(float(gan.optimal_critic(d, r)) - closed) <= 1e-9 * max(1.0, abs(closed))
+    lo, hi = (1e-12, 1 - 1e-12) if name == "vanilla" else (closed - 5, closed + 5)
+    res = optimize.minimize_scalar(lambda z: -(r * d.phi(z) + d.psi(z)), bounds=(lo, hi),
+                                   method="bounded", options={"xatol": 1e-12})
+    assert abs(res.x - closed) < 1e-5 * max(1.0, abs(closed))
+    # and F(r) is that maximum: a brute-force grid never beats it
+    zs = np.linspace(lo, hi, 20001)
+    F = float(gan.induced_f(d, r)) + float(sum(d.terms(np.zeros(()))))
+    assert np.max(r * d.phi(zs) + d.psi(zs)) <= F + 1e-9 * max(1.0, abs(F))
+
+
+@pytest.mark.parametrize("name", list(gan.DESIGNS))
+def test_eqn_designing_gans_f_is_convex_and_vanishes_at_one(name: str) -> None:
+    d = gan.DESIGNS[name]
+    r = np.linspace(0.01, 20, 5000)
+    f = gan.induced_f(d, r)
+    assert float(gan.induced_f(d, 1.0)) == 0.0
+    assert np.all(np.diff(np.diff(f)) > -1e-12)  # uniform grid: second differences ≥ 0
+
+
+def test_eqn_designing_gans_f_closed_forms_against_sympy() -> None:
+    """The f of each design, derived independently with sympy: maximise r φ(z) + ψ(z) over z."""
+    r, z = sp.symbols("r z", positive=True)
+    pairs = {"vanilla": (sp.log(z), sp.log(1 - z)), "least-squares": (-(1 - z) ** 2, -(z**2)),
+             "chi2": (z, -(z**2) / 2), "kl": (z, -sp.exp(z - 1))}
+    for name, (phi, psi) in pairs.items():
+        obj = r * phi + psi
+        (zstar,) = sp.solve(sp.diff(obj, z), z)  # exactly one stationary point
+        F = sp.simplify(obj.subs(z, zstar))
+        f = sp.lambdify(r, F - F.subs(r, 1), "numpy")
+        rr = np.array([0.1, 0.5, 2.0, 7.0])
+        np.testing.assert_allclose(gan.induced_f(gan.DESIGNS[name], rr), f(rr), rtol=1e-12,
+                                   atol=1e-14)
+
+
+def _quad(fun) -> float:
+    return integrate.quad(fun, -np.inf, np.inf, epsabs=1e-13, epsrel=1e-12, limit=400)[0]
+
+
+@pytest.mark.parametrize("m", [0.0, 0.3, 1.0, 2.0, 3.0])
+def test_eqn_designing_gans_value_against_scipy_quadrature(m: float) -> None:
+    """Our trapezoid in log space = scipy.integrate.quad of the named divergences (+ F(1))."""
+    x = np.linspace(-40, 40, 160_001)
+    lp, lq = gan.gaussian_logpdf(x), gan.gaussian_logpdf(x, m)
+    np.testing.assert_allclose(lp, stats.norm.logpdf(x), rtol=0, atol=1e-12)
+    P, Q = stats.norm(0, 1), stats.norm(m, 1)
+    p, q = P.pdf, Q.pdf
+
+    def kl_to_mix(a, t: float) -> float:  # a(t) log(a(t) / ((p(t) + q(t)) / 2)), in log space
+        la = a.logpdf(t)
+        return float(np.exp(la) * (la - (np.logaddexp(P.logpdf(t), Q.logpdf(t)) - np.log(2))))
+
+    js = 0.5 * _quad(lambda t: kl_to_mix(P, t)) + 0.5 * _quad(lambda t: kl_to_mix(Q, t))
+    expect = {
+        "vanilla": 2 * js - np.log(4),
+        "least-squares": 0.25 * _quad(lambda t: (p(t) - q(t)) ** 2 / (p(t) + q(t))
+                                      if p(t) + q(t) > 0 else 0.0) - 0.5,
+        "chi2": 0.5 * (_quad(lambda t: np.exp(2 * P.logpdf(t) - Q.logpdf(t))) - 1) + 0.5,
+        "kl": _quad(lambda t: p(t) * (P.logpdf(t) - Q.logpdf(t))),
+    }
+    for name, d in gan.DESIGNS.items():
+        got = gan.design_value(d, lp, lq, x)
+        assert abs(got - expect[name]) < 1e-8 * max(1.0, abs(expect[name])), name
+
+
+def test_design_value_stays_finite_far_apart() -> None:
+    """At m = 30 the ratio p/q overflows in the tails; the log-space integrand does not."""
+    x = np.linspace(-60, 90, 300_001)
+    v = gan.design_value(gan.DESIGNS["vanilla"], gan.gaussian_logpdf(x), gan.gaussian_logpdf(x, 30),
+                         x)
+    assert np.isfinite(v) and abs(v - 0.0) < 1e-9  # 2 JS → 2 log 2 for disjoint supports

@@ -9,7 +9,11 @@ Two posts share this module, one section each:
   :func:`critic_gradient`, :func:`gradient_normalize` (GN),
   :func:`piecewise_gradient_normalize` (GraN), :func:`squash`, :func:`relu_mlp`,
   :func:`activation_pattern`, :func:`path_quotients`.
-* **Designing GANs** (post ``designing-gans``): see the second section.
+* **Designing GANs** (post ``designing-gans``; from 苏剑林,《Designing GANs:又一个GAN生产车间》,
+  2020-02-13; Basioti & Moustakides, "Designing GANs: A Likelihood Ratio Approach",
+  arXiv 2002.00865): a critic objective :math:`\max_D \mathbb{E}_p\varphi(D)+\mathbb{E}_q\psi(D)`
+  as a :class:`Design`, the four of the post in :data:`DESIGNS`, :func:`optimal_critic`,
+  :func:`induced_f`, :func:`design_value`, :func:`gaussian_logpdf` (numpy, float64).
 
 The critic ``f`` is any callable (a ``torch.nn.Module`` included) that maps a batch ``x`` of
 shape ``(B, ...)`` to ``B`` scores, shaped ``(B,)`` or ``(B, 1)``, and treats the samples
@@ -21,16 +25,24 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 __all__ = [
+    "DESIGNS",
+    "Design",
     "activation_pattern",
     "affine_piece",
     "boundary_point",
     "bump_critic",
     "critic_gradient",
+    "design_value",
+    "gaussian_logpdf",
     "gradient_normalize",
+    "induced_f",
+    "optimal_critic",
     "path_quotients",
     "piecewise_gradient_normalize",
     "relu_mlp",
@@ -265,3 +277,121 @@ def bump_critic(a: float) -> Critic:
         return a - x.flatten(1).pow(2).sum(dim=1)
 
     return f
+
+
+# ---------------------------------------------------------------------------------------------
+# Designing GANs: a critic objective max_D E_p φ(D) + E_q ψ(D) (post designing-gans)
+# ---------------------------------------------------------------------------------------------
+
+
+def _softplus(t: np.ndarray) -> np.ndarray:
+    # log(1 + e^t), without overflow
+    return np.logaddexp(0.0, t)
+
+
+def _sigmoid(t: np.ndarray) -> np.ndarray:
+    return np.exp(-_softplus(-t))
+
+
+@dataclass(frozen=True)
+class Design:
+    r"""A critic objective :math:`\max_D \mathbb{E}_p\,\varphi(D) + \mathbb{E}_q\,\psi(D)`.
+
+    ``phi``, ``psi`` and their derivatives act elementwise on numpy arrays. ``omega`` is the
+    closed-form optimal critic :math:`D^* = \omega(r)` as a function of :math:`\ell = \log r`
+    (so that it can be evaluated where :math:`r` over- or underflows), and ``terms`` returns
+    :math:`(\varphi(\omega), \psi(\omega))` as functions of :math:`\ell`, computed stably.
+    """
+
+    name: str
+    phi: Callable[[np.ndarray], np.ndarray]
+    psi: Callable[[np.ndarray], np.ndarray]
+    dphi: Callable[[np.ndarray], np.ndarray]
+    dpsi: Callable[[np.ndarray], np.ndarray]
+    omega: Callable[[np.ndarray], np.ndarray]
+    terms: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+    domain: tuple[float, float]  # the open interval where D lives
+
+
+DESIGNS: dict[str, Design] = {
+    # φ = log z, ψ = log(1 − z): ρ(z) = z/(1 − z), D* = r/(1 + r)
+    "vanilla": Design("vanilla", np.log, lambda z: np.log1p(-z), lambda z: 1 / z,
+                      lambda z: -1 / (1 - z), _sigmoid,
+                      lambda l: (-_softplus(-l), -_softplus(l)), (0.0, 1.0)),
+    # φ = −(1 − z)², ψ = −z²: ρ(z) = z/(1 − z), D* = r/(1 + r)
+    "least-squares": Design("least-squares", lambda z: -(1 - z) ** 2, lambda z: -(z**2),
+                            lambda z: 2 * (1 - z), lambda z: -2 * z, _sigmoid,
+                            lambda l: (-_sigmoid(-l) ** 2, -_sigmoid(l) ** 2),
+                            (-np.inf, np.inf)),
+    # φ = z, ψ = −z²/2: ρ(z) = z, D* = r
+    "chi2": Design("chi2", lambda z: z, lambda z: -(z**2) / 2, np.ones_like, lambda z: -z,
+                   np.exp, lambda l: (np.exp(l), -np.exp(2 * l) / 2), (-np.inf, np.inf)),
+    # φ = z, ψ = −e^{z−1}: ρ(z) = e^{z−1}, D* = 1 + log r
+    "kl": Design("kl", lambda z: z, lambda z: -np.exp(z - 1), np.ones_like,
+                 lambda z: -np.exp(z - 1), lambda l: 1 + l, lambda l: (1 + l, -np.exp(l)),
+                 (-np.inf, np.inf)),
+}
+
+
+def optimal_critic(design: Design, r: np.ndarray | float, iters: int = 200) -> np.ndarray:
+    r"""The pointwise optimal critic :math:`D^*=\omega(r)`, found by bisection on the condition.
+
+    Implements Eq. \eqref{eq:designing-gans-optimum} of the post designing-gans: :math:`D^*` solves
+    :math:`r\,\varphi'(D) + \psi'(D) = 0`, i.e. :math:`\rho(D) = r` with
+    :math:`\rho = -\psi'/\varphi'` increasing. The bracket starts from the design's domain
+    (widened by doubling where it is unbounded). Independent of the closed form ``design.omega``.
+    """
+    r = np.asarray(r, dtype=np.float64)
+
+    def cond(z: np.ndarray) -> np.ndarray:
+        # r φ'(z) + ψ'(z): decreasing in z, zero at the optimum
+        return r * design.dphi(z) + design.dpsi(z)
+
+    lo_d, hi_d = design.domain
+    lo = np.full_like(r, lo_d + 1e-300 if np.isfinite(lo_d) else -1.0)
+    hi = np.full_like(r, hi_d - 1e-16 if np.isfinite(hi_d) else 1.0)
+    if not np.isfinite(lo_d):
+        while np.any(cond(lo) < 0):
+            lo = np.where(cond(lo) < 0, 2 * lo - 1, lo)
+    if not np.isfinite(hi_d):
+        while np.any(cond(hi) > 0):
+            hi = np.where(cond(hi) > 0, 2 * hi + 1, hi)
+    for _ in range(iters):
+        mid = (lo + hi) / 2
+        up = cond(mid) > 0
+        lo, hi = np.where(up, mid, lo), np.where(up, hi, mid)
+    return (lo + hi) / 2
+
+
+def induced_f(design: Design, r: np.ndarray | float) -> np.ndarray:
+    r"""The convex function :math:`f(r) = F(r) - F(1)` that the design turns into a divergence.
+
+    Implements Eq. \eqref{eq:designing-gans-f} of the post designing-gans:
+    :math:`F(r) = r\,\varphi(\omega(r)) + \psi(\omega(r)) = \max_z\, r\varphi(z) + \psi(z)`.
+    """
+    r = np.asarray(r, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        a, b = design.terms(np.log(r))
+        a1, b1 = design.terms(np.zeros(()))
+    # F(r) − F(1),  F(r) = r φ(ω(r)) + ψ(ω(r))
+    return r * a + b - (a1 + b1)
+
+
+def design_value(design: Design, logp: np.ndarray, logq: np.ndarray, x: np.ndarray) -> float:
+    r"""The critic objective at its optimum, :math:`\int p\,\varphi(D^*) + q\,\psi(D^*)\,dx`.
+
+    Implements Eq. \eqref{eq:designing-gans-value} of the post designing-gans on a 1-D grid ``x``
+    (trapezoidal rule) from the log-densities on that grid; the integrand is evaluated in log
+    space (:math:`\ell = \log p - \log q`), so tails where ``p/q`` overflows stay finite.
+    """
+    a, b = design.terms(logp - logq)  # φ(D*), ψ(D*) as functions of ℓ = log r
+    # p φ(D*) + q ψ(D*); a product with an underflowed density is 0, not nan
+    integrand = np.where(logp > -700, np.exp(logp) * a, 0.0) + np.where(logq > -700,
+                                                                        np.exp(logq) * b, 0.0)
+    return float(np.trapezoid(integrand, x))
+
+
+def gaussian_logpdf(x: np.ndarray, mean: float = 0.0, std: float = 1.0) -> np.ndarray:
+    """The log-density of N(mean, std²) on ``x``."""
+    z = (np.asarray(x, dtype=np.float64) - mean) / std
+    return -0.5 * z**2 - np.log(std) - 0.5 * np.log(2 * np.pi)
