@@ -18,6 +18,7 @@ Everything is numpy and the standard library; log-probabilities are natural loga
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,13 +31,26 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "CharStats",
+    "UnigramFit",
+    "all_segmentations",
     "bigram_logp",
     "dict_char_stats",
     "jieba_dict_path",
+    "jieba_top_words",
+    "jieba_word_logp",
     "lambda_crossover",
+    "learn_unigram",
     "path_logp",
+    "recall_by_length",
+    "relative_logp",
+    "sample_corpus",
+    "segment",
+    "segmentation_logp",
+    "segmentation_prf",
+    "substring_counts",
     "unigram_logp",
     "viterbi",
+    "word_spans",
 ]
 
 
@@ -226,3 +240,206 @@ def bigram_logp(stats: CharStats, prev: Sequence[str], nxt: Sequence[str],
     return np.log((counts + alpha) / (rows + alpha * stats.vocab))
 
 
+
+# ----------------------------------------------------------------------------------------------
+# Maximum-probability segmentation (post lm-segmentation)
+
+
+@lru_cache(maxsize=4)
+def _jieba_words(path: str) -> tuple[tuple[str, ...], NDArray[np.int64]]:
+    pairs = re.findall(r"^(\S+) (\d+)", _dict_text(path), flags=re.M)
+    return tuple(w for w, _ in pairs), np.array([int(f) for _, f in pairs], dtype=np.int64)
+
+
+def jieba_word_logp(path: str | Path | None = None) -> dict[str, float]:
+    r"""jieba's dictionary as a unigram word model: :math:`\log P(w) = \log f(w) - \log\sum_{w'} f(w')`.
+
+    Words of frequency 0 are left out (jieba keeps them only as prefixes).
+    """
+    words, freqs = _jieba_words(str(path or jieba_dict_path()))
+    logz = math.log(int(freqs.sum()))
+    return {w: math.log(f) - logz for w, f in zip(words, freqs.tolist(), strict=True) if f > 0}
+
+
+def jieba_top_words(n: int, path: str | Path | None = None) -> tuple[list[str], NDArray[np.int64]]:
+    """The ``n`` most frequent words of jieba's dictionary made only of Han characters, with their
+    frequencies (ties keep the dictionary's order)."""
+    words, freqs = _jieba_words(str(path or jieba_dict_path()))
+    han = re.compile(r"[\u4e00-\u9fff]+")
+    keep = np.array([bool(han.fullmatch(w)) for w in words])
+    idx = np.flatnonzero(keep)
+    order = idx[np.argsort(-freqs[idx], kind="stable")[:n]]
+    return [words[i] for i in order], freqs[order]
+
+
+def segment(text: str, word_logp: Mapping[str, float], *, max_len: int | None = None,
+            oov_logp: float = -math.inf) -> list[str]:
+    r"""The maximum-probability segmentation of ``text`` under a unigram word model.
+
+    Implements Eq. (eq:lm-segmentation-dp) of the post lm-segmentation: with
+    :math:`f(0)=0`,
+
+    .. math::
+        f(j) = \max_{j-L\le i<j}\big[f(i) + \log P(\text{text}[i:j])\big],
+
+    the best segmentation of the first ``j`` characters has log-probability :math:`f(j)`; the
+    words are read back from the arg-max pointers. Cost :math:`O(nL)` look-ups for a text of
+    ``n`` characters and words of at most :math:`L` characters.
+
+    Args:
+        text: the string to cut.
+        word_logp: ``word -> log P(word)``; strings that are not keys are not words.
+        max_len: the longest word to try (default: the longest key).
+        oov_logp: log-probability given to a single character that is not a key (default: none
+            is allowed, and a text that cannot be covered raises ``ValueError``).
+
+    Returns:
+        The words, in order; ``"".join`` of them is ``text``. Ties go to the first split found
+        scanning the last word from longest to shortest.
+    """
+    if not text:
+        return []
+    if max_len is None:
+        max_len = max(map(len, word_logp), default=1)
+    n = len(text)
+    best = [0.0] + [-math.inf] * n  # f(j)
+    back = [0] * (n + 1)
+    for j in range(1, n + 1):
+        for i in range(max(0, j - max_len), j):  # longest last word first
+            lp = word_logp.get(text[i:j])
+            if lp is None:
+                if i != j - 1:
+                    continue
+                lp = oov_logp
+            # f(j) = max_i f(i) + log P(text[i:j])
+            score = best[i] + lp
+            if score > best[j]:
+                best[j], back[j] = score, i
+    if best[n] == -math.inf:
+        raise ValueError("the text cannot be covered by words of the model")
+    words = []
+    j = n
+    while j > 0:
+        words.append(text[back[j]:j])
+        j = back[j]
+    return words[::-1]
+
+
+def segmentation_logp(words: Sequence[str], word_logp: Mapping[str, float]) -> float:
+    r""":math:`\sum_i \log P(w_i)`, the unigram log-probability of one segmentation
+    (Eq. (eq:lm-segmentation-unigram) of the post lm-segmentation)."""
+    return float(sum(word_logp[w] for w in words))
+
+
+def all_segmentations(text: str, word_logp: Mapping[str, float]) -> list[tuple[list[str], float]]:
+    """Every segmentation of ``text`` into keys of ``word_logp``, best first (exponential: short
+    texts only)."""
+    out: list[tuple[list[str], float]] = []
+
+    def rec(start: int, acc: list[str]) -> None:
+        if start == len(text):
+            out.append((list(acc), segmentation_logp(acc, word_logp)))
+            return
+        for end in range(start + 1, len(text) + 1):
+            if text[start:end] in word_logp:
+                acc.append(text[start:end])
+                rec(end, acc)
+                acc.pop()
+
+    rec(0, [])
+    out.sort(key=lambda r: -r[1])
+    return out
+
+
+def sample_corpus(words: Sequence[str], weights: ArrayLike, n_words: int, mean_len: float,
+                  seed: int) -> list[list[str]]:
+    r"""Sentences drawn from a unigram word model: i.i.d. words with probability ∝ ``weights``,
+    sentence lengths geometric with mean ``mean_len``. Returns the gold segmentation."""
+    rng = np.random.default_rng(seed)
+    p = np.asarray(weights, dtype=float)
+    ids = rng.choice(len(words), size=n_words, p=p / p.sum())
+    cuts = np.cumsum(rng.geometric(1 / mean_len, size=n_words))
+    cuts = cuts[cuts < n_words]
+    return [[words[i] for i in chunk] for chunk in np.split(ids, cuts) if chunk.size]
+
+
+def substring_counts(texts: Iterable[str], max_len: int) -> Counter[str]:
+    """How often every substring of 1..``max_len`` characters occurs in ``texts``."""
+    counts: Counter[str] = Counter()
+    for s in texts:
+        for k in range(1, max_len + 1):
+            counts.update(s[i:i + k] for i in range(len(s) - k + 1))
+    return counts
+
+
+def relative_logp(counts: Mapping[str, float]) -> dict[str, float]:
+    r"""Maximum-likelihood unigram model from counts: :math:`\log P(w) = \log n(w) - \log\sum n`."""
+    logz = math.log(sum(counts.values()))
+    return {w: math.log(c) - logz for w, c in counts.items() if c > 0}
+
+
+@dataclass(frozen=True)
+class UnigramFit:
+    """Result of :func:`learn_unigram`: the model and the corpus log-likelihood per round."""
+
+    word_logp: dict[str, float]
+    loglik: list[float]
+    vocab_size: list[int]
+
+
+def learn_unigram(texts: Sequence[str], *, max_len: int = 4, min_count: int = 5,
+                  rounds: int = 3, counts: Mapping[str, int] | None = None) -> UnigramFit:
+    r"""Learn a unigram word model from unsegmented text by alternating maximisation.
+
+    Implements Eq. (eq:lm-segmentation-hard-em) of the post lm-segmentation. Start from the
+    substrings of at most ``max_len`` characters seen at least ``min_count`` times (every single
+    character is kept), with :math:`P_0(w)\propto n(w)`; then repeat: cut every text with
+    :func:`segment`, and set :math:`P(w)` to the relative frequency of ``w`` among the cut words.
+    Each half-step maximises :math:`\sum_{s}\log P(\text{seg}(s))` over one of the two, so
+    ``loglik`` (recorded after each cut) never decreases. ``counts`` may pass in
+    :func:`substring_counts` ``(texts, max_len)`` when it is already at hand.
+    """
+    if counts is None:
+        counts = substring_counts(texts, max_len)
+    cand = {w: c for w, c in counts.items() if c >= min_count or len(w) == 1}
+    logp = relative_logp(cand)
+    history: list[float] = []
+    sizes: list[int] = []
+    for _ in range(rounds):
+        cut = [segment(s, logp, max_len=max_len) for s in texts]
+        history.append(sum(segmentation_logp(ws, logp) for ws in cut))
+        sizes.append(len(logp))
+        # P(w) = n(w) / Σ n over the words of the current segmentation
+        logp = relative_logp(Counter(w for ws in cut for w in ws))
+    return UnigramFit(word_logp=logp, loglik=history, vocab_size=sizes)
+
+
+def word_spans(words: Sequence[str]) -> set[tuple[int, int]]:
+    """The (start, end) character offsets of each word."""
+    spans, k = set(), 0
+    for w in words:
+        spans.add((k, k + len(w)))
+        k += len(w)
+    return spans
+
+
+def segmentation_prf(pred: Sequence[Sequence[str]], gold: Sequence[Sequence[str]]
+                     ) -> tuple[float, float, float]:
+    """Word-level precision, recall and F1: a word counts as right when both its ends are."""
+    tp = sum(len(word_spans(p) & word_spans(g)) for p, g in zip(pred, gold, strict=True))
+    n_pred, n_gold = sum(map(len, pred)), sum(map(len, gold))
+    prec, rec = tp / n_pred, tp / n_gold
+    return prec, rec, 2 * tp / (n_pred + n_gold)
+
+
+def recall_by_length(pred: Sequence[Sequence[str]], gold: Sequence[Sequence[str]]
+                     ) -> dict[int, tuple[int, int]]:
+    """For each gold word length: (gold words of that length found exactly, gold words)."""
+    out: dict[int, list[int]] = {}
+    for p, g in zip(pred, gold, strict=True):
+        found = word_spans(p)
+        for span in word_spans(g):
+            hit = out.setdefault(span[1] - span[0], [0, 0])
+            hit[0] += span in found
+            hit[1] += 1
+    return {k: (v[0], v[1]) for k, v in sorted(out.items())}
