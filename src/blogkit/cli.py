@@ -152,9 +152,9 @@ def new(ctx: click.Context, title: str, slug: str, series: str | None,
     if source_url:
         front.append(f"  url: {source_url}")
     body = (f"---\n{chr(10).join(front)}\n---\n\n# {title}\n\n"
-            "开头一段:它会作为摘要出现在首页。\n\n<!-- more -->\n\n## 第一节\n\n"
+            "开头一段：它会作为摘要出现在首页。\n\n<!-- more -->\n\n## 第一节\n\n"
             "\\begin{equation}\nf(x) = e^{x} \\label{eq:" + slug + "-first}\n\\end{equation}\n\n"
-            "由 $\\eqref{eq:" + slug + "-first}$ 得到下表:\n\n"
+            "由 $\\eqref{eq:" + slug + "-first}$ 得到下表：\n\n"
             f'```python exec="1" source="tabbed-right" title="{slug}/first.py"\n'
             f'--8<-- "{slug}/first.py"\n```\n')
     post.parent.mkdir(parents=True, exist_ok=True)

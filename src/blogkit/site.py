@@ -109,6 +109,8 @@ def _env_flag(name: str) -> bool | None:
 
 
 ENGINE_ONLY_OPTIONS = frozenset({"timeout"})
+DEFAULT_TABS = ("Source", "Result")  # markdown-exec's default tab titles
+TABS = ("代码", "结果")
 
 
 class BlogkitConfig(Config):
@@ -227,6 +229,8 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         if any(k in ENGINE_ONLY_OPTIONS for k in options.get("extra", {})):
             options["extra"] = {k: v for k, v in options["extra"].items()
                                 if k not in ENGINE_ONLY_OPTIONS}
+        if tuple(options.get("tabs") or ()) == DEFAULT_TABS:  # markdown-exec's English labels
+            options["tabs"] = TABS
         found = self.engine.lookup(code, self._current_page, options.get("session"))
         if found is None or found[0].error is not None:
             return markdown_exec.base_format(language="python", run=self._run, code=code, md=md,
@@ -299,25 +303,50 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         return output
 
     def _report_markdown(self) -> str:
+        """The execution report: totals first, then one short section per post (linked), with
+        the per-unit detail folded. Under SOURCE_DATE_EPOCH no measured time is published, so
+        that two clean builds are byte-identical, this page included."""
         assert self.engine is not None
         rep = self.engine.report()
         env = rep["environment"]
+        timed = not os.environ.get("SOURCE_DATE_EPOCH")
+        units = rep["units"]
+        hits = sum(u["cache"] == "hit" for u in units)
+        failed = sum(not u["ok"] for u in units)
+        by_page: dict[str, list[dict[str, Any]]] = {}
+        for u in units:
+            by_page.setdefault(u["page"], []).append(u)
+        total = sum(u["seconds"] or 0.0 for u in units)
         lines = ["# 执行报告", "",
-                 "每次构建都会在这里记下每个执行单元(一个代码块,或同一页面里一个 session 的全部代码块)"
-                 "是否命中缓存、用时多少、在什么设备上运行。", "",
-                 f"本次构建共 {len(rep['units'])} 个执行单元({rep['blocks']} 个代码块),"
-                 f"其中实际运行 {rep['executed']} 个,其余来自缓存。", "",
-                 f"环境:Python {env['python']} · numpy {env['numpy']} · torch {env['torch']} · "
-                 f"matplotlib {env['matplotlib']} · 设备 {env['device']} · 提交 {rep['git_commit']}",
-                 "", "| 页面 | 单元 | 行 | 缓存 | 用时 (s) | 设备 | 结果 |",
-                 "|:--|:--|--:|:-:|--:|:--|:-:|"]
-        for u in rep["units"]:
-            lines.append(f"| `{u['page']}` | `{u['unit']}` | {u['line']} | {u['cache']} | "
-                         f"{u['seconds']:.3f} | {u['device']} | {'✓' if u['ok'] else '✗'} |")
-        lines += ["", '同样的数据以 JSON 形式见 <a href="../execution-report.json">'
+                 "每篇文章的代码在构建时运行；一个执行单元是一个代码块，或同一页面里同一 session "
+                 "的全部代码块。", "",
+                 "| 文章 | 执行单元 | 代码块 | 命中缓存 | 本次运行 | 失败 | 计算用时 | 设备 |",
+                 "|--:|--:|--:|--:|--:|--:|--:|:--|",
+                 f"| {len(by_page)} | {len(units)} | {rep['blocks']} | {hits} | {rep['executed']} | "
+                 f"{failed} | {f'{total:.1f} s' if timed else '—'} | {env['device']} |", "",
+                 f"环境：Python {env['python']} · numpy {env['numpy']} · torch {env['torch']} · "
+                 f"matplotlib {env['matplotlib']} · 提交 `{rep['git_commit']}`。"
+                 + ("" if timed else "（可复现构建：不记录用时。）"), ""]
+        for page, rows in sorted(by_page.items()):
+            post = self.index.posts.get(page)
+            title = post.title if post else page
+            secs = sum(u["seconds"] or 0.0 for u in rows)
+            state = "全部命中缓存" if all(u["cache"] == "hit" for u in rows) else \
+                f"运行 {sum(u['cache'] == 'miss' for u in rows)} 个"
+            bad = sum(not u["ok"] for u in rows)
+            lines += [f"## [{title}]({page})", "",
+                      f"{len(rows)} 个单元，{state}" + (f"，失败 {bad} 个" if bad else "")
+                      + (f"，用时 {secs:.2f} s" if timed else "") + "。", "",
+                      '??? note "逐单元明细"', "",
+                      "    | 单元 | 行 | 缓存 | 用时 | 结果 |", "    |:--|--:|:-:|--:|:-:|"]
+            for u in rows:
+                name = u["unit"].rsplit("/", 1)[-1]
+                t = f"{u['seconds']:.3f} s" if timed and u["seconds"] is not None else "—"
+                lines.append(f"    | `{name}` | {u['line']} | {'命中' if u['cache'] == 'hit' else '运行'} "
+                             f"| {t} | {'✓' if u['ok'] else '✗'} |")
+            lines.append("")
+        lines += ['同样的数据以 JSON 形式见 <a href="../execution-report.json">'
                   "execution-report.json</a>。"]
-        # Timings differ from build to build: keep them out of the search index, so that
-        # everything but this page and its JSON is byte-identical across clean builds.
         return "---\nsearch:\n  exclude: true\n---\n\n" + "\n".join(lines) + "\n"
 
     def _is_post(self, page: Any) -> bool:
@@ -343,14 +372,14 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         index_lines = ["# 系列", "", "按阅读顺序排列的系列文章。", ""]
         for s in self.config.series:
             members = self.index.series(s["name"])
+            if not members:  # a registered series with no post yet gets no page and no entry
+                continue
             lines = [f"# {s['name']}", "", s.get("description", ""), ""]
             for k, p in enumerate(members, start=1):
                 lines.append(f"{k}. [{p.title}](../{p.src_uri}) <small>{p.date.isoformat()}</small>")
-            if not members:
-                lines.append("(这个系列还没有文章。)")
             files.append(File.generated(config, f"series/{s['slug']}.md",
                                         content="\n".join(lines) + "\n"))
-            index_lines.append(f"- [{s['name']}]({s['slug']}.md):{len(members)} 篇")
+            index_lines.append(f"- [{s['name']}]({s['slug']}.md)：{len(members)} 篇")
         files.append(File.generated(config, "series/index.md",
                                     content="\n".join(index_lines) + "\n"))
 
@@ -490,7 +519,7 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         if source.get("url"):
             title = f'<a href="{escape(str(source["url"]))}">{title}</a>'
         return (f'<p class="bk-source">本文整理自{escape(str(source["author"]))}的'
-                f"《{title}》({escape(str(date))}),以自己的话重写,并让文中每个数字与图表在"
+                f"《{title}》（{escape(str(date))}），以自己的话重写，并让文中每个数字与图表在"
                 "构建时由代码重新算出。</p>")
 
     def _link(self, other: Post, page: Any, files: Any) -> str:
@@ -513,7 +542,7 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
             items.append(f"<li>{item}</li>")
         series_url = get_relative_url(f"series/{self._series_slug(post.series)}/", page.url)
         return (f'<details class="abstract bk-series"><summary>系列'
-                f'「<a href="{series_url}">{escape(post.series)}</a>」第 {k} 篇,共 {len(members)} 篇'
+                f'「<a href="{series_url}">{escape(post.series)}</a>」第 {k} 篇，共 {len(members)} 篇'
                 f"</summary><ol>{''.join(items)}</ol></details>")
 
     def _series_nav(self, post: Post, page: Any, files: Any) -> str:
@@ -525,20 +554,20 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         if k > 0:
             prev = members[k - 1]
             parts.append(f'<a class="bk-prev" rel="prev" href="{self._link(prev, page, files)}">'
-                         f"← 上一篇:{escape(prev.title)}</a>")
+                         f"← 上一篇：{escape(prev.title)}</a>")
         if k + 1 < len(members):
             nxt = members[k + 1]
             parts.append(f'<a class="bk-next" rel="next" href="{self._link(nxt, page, files)}">'
-                         f"下一篇:{escape(nxt.title)} →</a>")
+                         f"下一篇：{escape(nxt.title)} →</a>")
         return f'<nav class="bk-series-nav">{"".join(parts)}</nav>' if parts else ""
 
     def _downloads(self, post: Post) -> str:
         assert self.engine is not None
         if not self.engine.results.get(post.src_uri):
             return ""
-        return (f'<p class="bk-downloads">下载本文的全部代码:<a href="{post.slug}.py" download>'
+        return (f'<p class="bk-downloads">下载本文的全部代码：<a href="{post.slug}.py" download>'
                 f'{post.slug}.py</a> · <a href="{post.slug}.ipynb" download>{post.slug}.ipynb</a>'
-                "(需要 <code>pip install -e .</code> 安装本仓库的 blogkit)</p>")
+                "（需要 <code>pip install -e .</code> 安装本仓库的 blogkit）</p>")
 
     def _citation(self, post: Post, page: Any, config: Any) -> str:
         url = (config.get("site_url") or "").rstrip("/") + "/" + page.url
@@ -560,7 +589,7 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
             return ""
         devices = sorted({r.device for r in results})
         env = self.engine.env  # set by prepare(), which also made the results above
-        return (f'<p class="bk-receipt">数值与图表于构建时生成:设备 {escape(", ".join(devices))}'
+        return (f'<p class="bk-receipt">数值与图表于构建时生成：设备 {escape(", ".join(devices))}'
                 f" · torch {escape(env['torch'])} · 提交 {escape(self.commit)}"
                 f" · {build_date().isoformat()}</p>")
 
@@ -589,7 +618,7 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
                 continue
             blocks = [b for r in results for b in r.unit.blocks]
             src = post.meta["source"]
-            header = (f'"""{post.title}\n\n本文代码,依次运行页面中的每个代码块。'
+            header = (f'"""{post.title}\n\n本文代码，依次运行页面中的每个代码块。'
                       f"据{src['author']}《{src['title']}》({src['date']})改写。\n"
                       '需要安装本仓库的 blogkit:pip install -e .\n"""\n')
             parts = [header]

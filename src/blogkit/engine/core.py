@@ -222,7 +222,9 @@ class Engine:
             for r in results:
                 units.append({"page": page, "unit": r.unit.name, "blocks": len(r.unit.blocks),
                               "line": r.unit.blocks[0].line, "cache": "hit" if r.hit else "miss",
-                              "seconds": round(r.seconds, 4), "device": r.device,
+                              # Under SOURCE_DATE_EPOCH builds are byte-identical: no times.
+                              "seconds": (None if os.environ.get("SOURCE_DATE_EPOCH")
+                                          else round(r.seconds, 4)), "device": r.device,
                               "ok": r.error is None, "deps": sorted(r.deps)})
         return {"environment": self.env or environment(), "git_commit": git_commit(self.root),
                 "units": units, "executed": self.executions,
