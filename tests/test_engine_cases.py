@@ -256,3 +256,21 @@ def test_case13_duplicate_label_in_dollar_display_is_an_error(project: Project) 
             "\\label{eq:twice}\n\\end{equation}\n")
     log = _bad_post(project, (_GOOD_FRONT + body).encode())
     assert "duplicate equation label \\label{eq:twice}" in log and "bad.md:23" in log
+
+
+def test_build_compares_outputs_with_goldens(project: Project) -> None:
+    """The build is the regression test: a block's output is compared with its snippet's
+    approved output; a drift fails the strict build naming post, snippet and line."""
+    project.write("snippets/a/num.py", "print('| x | y |\\n|--|--|\\n| 1 | 0.5000 |')\n")
+    project.write("tests/golden/a/num.txt", "| x | y |\n|--|--|\n| 1 | 0.5000 |\n")
+    project.post("a", block("a/num.py"))
+    ok(project.build())
+    assert [u["golden"] for u in project.report()["units"]] == ["ok"]
+    project.write("tests/golden/a/num.txt", "| x | y |\n|--|--|\n| 1 | 0.7500 |\n")
+    proc = project.build()  # cached output, new golden: still compared
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert ("docs/blog/posts/a.md:18: the output of snippets/a/num.py drifted from "
+            "tests/golden/a/num.txt, line 3") in log
+    assert "blogkit approve a" in log
+    ok(project.build(env={"BLOGKIT_GOLDEN": "0"}))

@@ -127,6 +127,9 @@ class BlogkitConfig(Config):
     """Seconds a unit may run (a block can lower or raise it with ``timeout="N"``)."""
     max_output_mb = config_options.Type((int, float), default=20)
     """Megabytes a unit may print (all its blocks together) before it is stopped."""
+    golden_dir = config_options.Type(str, default="tests/golden")
+    """Approved outputs of the snippets, compared with each unit's output during the build
+    (a drift is a warning: it fails ``--strict``); empty, or ``BLOGKIT_GOLDEN=0``, disables."""
     max_memory_mb = config_options.Type((int, float), default=0)
     """Address-space limit of a unit in megabytes; 0 means no limit."""
     cache_max_age_days = config_options.Type((int, float), default=14)
@@ -167,6 +170,9 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
             timeout=float(self.config.timeout),
             max_output=int(self.config.max_output_mb * 2**20),
             max_memory=int(self.config.max_memory_mb * 2**20) or None,
+            golden_root=(root / self.config.golden_dir
+                         if self.config.golden_dir and flag("BLOGKIT_GOLDEN") is not False
+                         else None),
             refresh=bool(flag("BLOGKIT_REFRESH") or self.config.refresh),
             execute=self.config.execute if execute is None else execute,
         )

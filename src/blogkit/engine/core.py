@@ -75,17 +75,21 @@ class UnitResult:
     device: str
     deps: list[str] = field(default_factory=list)
     message: str = ""  # the located error message, when error is set
+    # per block index: "ok", "drift", "missing" or "none" (no goldens for the device)
+    golden: dict[int, str] = field(default_factory=dict)
 
 
 class Engine:
     def __init__(self, root: Path, docs_dir: Path, snippets_dir: Path, cache_dir: Path, *,
                  jobs: int = 2, timeout: float = 600.0, refresh: bool = False,
                  execute: bool = True, max_output: int = 20 * 2**20,
-                 max_memory: int | None = None) -> None:
+                 max_memory: int | None = None, golden_root: Path | None = None) -> None:
         self.root, self.docs_dir, self.snippets_dir = root, docs_dir, snippets_dir
         self.cache = ExecCache(cache_dir, root)
         self.jobs, self.timeout, self.refresh, self.execute = jobs, timeout, refresh, execute
         self.max_output, self.max_memory = max_output, max_memory
+        self.golden_root = golden_root  # approved outputs, compared during the build
+        self.golden_drift: list[str] = []
         self.results: dict[str, list[UnitResult]] = {}
         self._by_code: dict[str, list[tuple[UnitResult, int]]] = {}
         self.errors: list[str] = []
@@ -105,6 +109,7 @@ class Engine:
         self.results.clear()
         self._by_code.clear()
         self.errors.clear()
+        self.golden_drift.clear()
         self.env = env = environment()  # once per build: package versions are slow to look up
         todo: list[tuple[str, int, Unit, str]] = []
         for page, text in sorted(pages.items()):
@@ -143,6 +148,47 @@ class Engine:
                     res.message = self._locate(res)
                     self.errors.append(res.message)
                     log.error(res.message)
+                elif self.golden_root is not None and self.execute:
+                    self._check_golden(res)
+
+    def _check_golden(self, res: UnitResult) -> None:
+        """Compare each block that shows exactly one snippet with that snippet's approved
+        output (``tests/golden`` on the CPU, ``tests/golden-<device>`` elsewhere; a device
+        with no goldens of its own is guarded by the snippets' asserts alone). A drift is a
+        warning naming post, snippet and line, which fails a strict build."""
+        from blogkit.golden import compare, normalise
+
+        assert self.golden_root is not None
+        folder = self.golden_root if res.device == "cpu" else \
+            self.golden_root.with_name(f"{self.golden_root.name}-{res.device}")
+        for j, block in enumerate(res.unit.blocks):
+            inc = block.includes
+            if len(inc) != 1 or any(f != inc[0] for f, _ in block.origin) or j >= len(res.outputs):
+                continue
+            rel = Path(inc[0])
+            snippet = rel.relative_to(rel.parts[0]) if rel.parts[0] == self.snippets_dir.name else rel
+            gold = folder / snippet.with_suffix(".txt")
+            if not folder.is_dir():
+                res.golden[j] = "none"
+                continue
+            if not gold.is_file():
+                res.golden[j] = "missing"
+                msg = (f"{self.docs_dir.name}/{block.page}:{block.line}: {inc[0]} has no approved "
+                       f"output {_rel_to(gold, self.root)} (blogkit approve {snippet.parts[0]})")
+                self.golden_drift.append(msg)
+                log.warning(msg)
+                continue
+            problems = compare(gold.read_text(encoding="utf-8"), normalise(res.outputs[j]))
+            res.golden[j] = "drift" if problems else "ok"
+            if problems:
+                m = problems[0]
+                msg = (f"{self.docs_dir.name}/{block.page}:{block.line}: the output of {inc[0]} "
+                       f"drifted from {_rel_to(gold, self.root)}, line {m.line}: {m.why}\n"
+                       f"  approved: {m.expected}\n  now:      {m.actual}\n"
+                       f"({len(problems)} line(s) differ; after an intended change: "
+                       f"blogkit approve {snippet.parts[0]})")
+                self.golden_drift.append(msg)
+                log.warning(msg)
 
     def _execute(self, unit: Unit, key: str) -> UnitResult:
         # One run per key at a time, across builds sharing the cache: a second build waits for
@@ -225,7 +271,8 @@ class Engine:
                               # Under SOURCE_DATE_EPOCH builds are byte-identical: no times.
                               "seconds": (None if os.environ.get("SOURCE_DATE_EPOCH")
                                           else round(r.seconds, 4)), "device": r.device,
-                              "ok": r.error is None, "deps": sorted(r.deps)})
+                              "ok": r.error is None, "deps": sorted(r.deps),
+                              "golden": _worst(r.golden)})
         return {"environment": self.env or environment(), "git_commit": git_commit(self.root),
                 "units": units, "executed": self.executions,
                 "blocks": sum(u["blocks"] for u in units)}
@@ -236,6 +283,20 @@ def _run_unit(blocks: list[dict[str, str]], root: Path, timeout: float,
     from .worker import run_unit
 
     return run_unit(blocks, root, timeout, workdir, **limits)
+
+
+def _worst(states: dict[int, str]) -> str:
+    for state in ("drift", "missing", "ok", "none"):
+        if state in states.values():
+            return state
+    return "n/a"
+
+
+def _rel_to(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def git_commit(root: Path) -> str:
