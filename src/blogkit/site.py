@@ -180,7 +180,7 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         markdown_exec.formatters["python"] = markdown_exec.formatters["py"] = self._format
         js = config["extra_javascript"]
         for path in ("assets/blogkit/mathjax-config.js", "assets/mathjax/tex-chtml.js",
-                     "assets/blogkit/figures.js"):
+                     "assets/blogkit/figures.js", "assets/blogkit/tables.js"):
             if path not in [str(x) for x in js]:
                 js.append(path)
         return config
