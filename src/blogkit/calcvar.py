@@ -24,17 +24,20 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "arc_length",
     "beltrami",
+    "classify_critical_points",
     "cycloid",
     "cycloid_depth_at",
     "cycloid_through",
     "descent_time",
     "euler_lagrange",
     "first_variation",
+    "integrate_expr",
     "on_parametric_curve",
     "optimize_descent_path",
     "second_variation",
     "segment_times",
     "snell_ratio",
+    "variation_profile",
 ]
 
 
@@ -333,3 +336,75 @@ def second_variation(L: Any, y: Any, x: Any, eta: Any) -> Any:
     subs = {d: e for d, e in zip(_derivs(y, x, n), _derivs(y + eps * eta, x, n), strict=True)}
     moved = L.subs(dict(reversed(list(subs.items()))), simultaneous=True)
     return sp.expand(sp.diff(moved, eps, 2).subs(eps, 0))
+
+
+def classify_critical_points(f: Any, variables: list[Any]) -> list[tuple[dict, list, str]]:
+    r"""Real critical points of ``f`` and their type from the Hessian's eigenvalues.
+
+    Implements the test of Eq. (eq:extremum-analysis-hessian) of the post extremum-analysis:
+    :math:`\nabla f=0`; all eigenvalues of the Hessian :math:`>0` → ``"极小"``, all :math:`<0`
+    → ``"极大"``, both signs → ``"鞍点"``, a zero eigenvalue and no opposite signs →
+    ``"待定"`` (second order cannot decide). Returns ``(point, eigenvalues, kind)`` triples,
+    sorted by the point's coordinates.
+    """
+    import sympy as sp
+
+    grad = [sp.diff(f, v) for v in variables]
+    H = sp.hessian(f, variables)
+    out = []
+    for sol in sp.solve(grad, variables, dict=True):
+        if not all(sp.im(sp.N(sol.get(v, v))) == 0 for v in variables):
+            continue
+        ev = [sp.nsimplify(sp.simplify(e)) for e, m in H.subs(sol).eigenvals().items()
+              for _ in range(m)]
+        pos, neg = any(e > 0 for e in ev), any(e < 0 for e in ev)
+        zero = any(e == 0 for e in ev)
+        kind = "鞍点" if pos and neg else "待定" if zero else "极小" if pos else "极大"
+        out.append((sol, sorted(ev, key=float), kind))
+    return sorted(out, key=lambda t: [float(t[0].get(v, 0)) for v in variables])
+
+
+def integrate_expr(expr: Any, x: Any, a: Any, b: Any, n: int = 96, param: Any = None,
+                   values: ArrayLike | None = None) -> Any:
+    r""":math:`\int_a^b` ``expr`` :math:`dx` by ``n``-point Gauss–Legendre quadrature.
+
+    ``expr`` is a sympy expression in ``x`` (exact for polynomials of degree < 2n). With
+    ``param`` (a sympy symbol) and ``values``, ``expr`` and the bounds ``a``, ``b`` may depend
+    on ``param``; the integral is returned for every value at once, shape ``(len(values),)``.
+    Without them the result is a float.
+    """
+    import sympy as sp
+
+    nodes, weights = np.polynomial.legendre.leggauss(n)
+    if param is None:
+        xs = 0.5 * (b - a) * nodes + 0.5 * (a + b)
+        vals = sp.lambdify(x, expr, "numpy")(xs) * np.ones_like(xs)
+        # ∫_a^b f dx ≈ (b − a)/2 · Σ w_k f(x_k)
+        return float(0.5 * (b - a) * (weights @ vals))
+    p = np.asarray(values, dtype=np.float64)[:, None]  # (m, 1)
+    lo = sp.lambdify(param, sp.sympify(a), "numpy")(p) * np.ones_like(p)
+    hi = sp.lambdify(param, sp.sympify(b), "numpy")(p) * np.ones_like(p)
+    xs = 0.5 * (hi - lo) * nodes + 0.5 * (lo + hi)  # (m, n)
+    vals = sp.lambdify((x, param), expr, "numpy")(xs, p) * np.ones_like(xs)
+    return 0.5 * (hi - lo)[:, 0] * (vals @ weights)
+
+
+def variation_profile(L: Any, y: Any, x: Any, Y: Any, eta: Any, a: float, b: float,
+                      eps: ArrayLike, n: int = 96) -> NDArray[np.float64]:
+    r""":math:`\varphi(\varepsilon)=J[Y+\varepsilon\eta]=\int_a^bL\,dx` for each ``eps``.
+
+    Implements Eq. (eq:extremum-analysis-phi) of the post extremum-analysis. ``L`` is a sympy
+    expression in ``x``, ``y = f(x)`` and its first two derivatives; ``Y`` and ``eta`` are
+    sympy expressions in ``x``. The integral is an ``n``-point Gauss–Legendre quadrature.
+    """
+    import sympy as sp
+
+    e = sp.Symbol("varepsilon")
+    Z = Y + e * eta
+    expr = (L.subs(y.diff(x, 2), Z.diff(x, 2)).subs(y.diff(x), Z.diff(x)).subs(y, Z))
+    f = sp.lambdify((x, e), expr, "numpy")
+    nodes, weights = np.polynomial.legendre.leggauss(n)
+    xs = 0.5 * (b - a) * nodes + 0.5 * (a + b)
+    E = np.asarray(eps, dtype=np.float64)
+    vals = f(xs[None, :], E[:, None]) * np.ones((E.size, n))  # (len(eps), n)
+    return 0.5 * (b - a) * (vals @ weights)
