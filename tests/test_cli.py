@@ -96,3 +96,38 @@ def test_check_passes_on_the_real_posts() -> None:
 
     problems = check_project(ROOT)
     assert not problems, "\n".join(map(str, problems))
+
+
+def test_check_flags_typography_and_fix_repairs_punctuation(project: Project) -> None:
+    project.write("snippets/a/fig.py", "from blogkit.display import figure, svg\n\n"
+                  "fig, ax = figure()\nprint(svg(fig, caption='图 1:手写的编号'))\n")
+    project.write("tests/test_a.py", "def test_a():\n    assert 1 + 1 == 2\n")
+    project.post("a", "\n".join([
+        block("a/fig.py"),                          # 18-20, then a blank line
+        "这是一句话,后面跟着半角逗号。",              # 22
+        "括号(里面是中文)也一样。",                  # 23
+        "如图 1 所示。",                             # 24
+        "",
+        "## 标题里有 [[v:x]]",                       # 26
+        "",
+        "代码 `a,b` 与公式 $x,y$ 不算,链接 [文](https://x.org/a,b) 也不算。",  # 28
+    ]))
+    proc = cli(project, "check")
+    assert proc.returncode == 1
+    out = proc.stdout
+    for expected in [
+        "docs/blog/posts/a.md:22: half-width punctuation",
+        "docs/blog/posts/a.md:23: half-width punctuation",
+        "docs/blog/posts/a.md:24: a hand-typed figure number",
+        "docs/blog/posts/a.md:26: an inline value or \\eqref inside a heading",
+        "docs/blog/posts/a.md:28: half-width punctuation",
+        "snippets/a/fig.py:4: a hand-typed figure number in a caption",
+    ]:
+        assert expected in out, f"missing: {expected}\n---\n{out}"
+    cli(project, "check", "--fix")
+    text = (project.path / "docs/blog/posts/a.md").read_text(encoding="utf-8")
+    assert "这是一句话，后面跟着半角逗号。" in text and "括号（里面是中文）也一样。" in text
+    # Inside code, math and link targets nothing changed; the prose comma did.
+    assert "代码 `a,b` 与公式 $x,y$ 不算，链接 [文](https://x.org/a,b) 也不算。" in text
+    out = cli(project, "check").stdout
+    assert "half-width punctuation" not in out

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 from blogkit import golden
 from conftest import POSTS_DIR, ROOT, SNIPPETS_DIR
@@ -25,30 +24,59 @@ def _includes() -> dict[str, list[Path]]:
     return found
 
 
-@pytest.mark.parametrize("snippet", SNIPPETS, ids=lambda p: str(p.relative_to(SNIPPETS_DIR)))
-def test_snippet_runs_standalone_and_matches_golden(snippet: Path) -> None:
-    """Each snippet runs on its own and prints its approved output (numbers within tolerance).
-
-    After an intended change: ``python -m blogkit.golden approve snippets/<slug>``.
-    """
-    env = {**os.environ, "BLOGKIT_DEVICE": os.environ.get("BLOGKIT_DEVICE", "cpu")}
-    proc = subprocess.run([sys.executable, str(snippet)], capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=300)
-    assert proc.returncode == 0, f"{snippet} failed:\n{proc.stderr[-4000:]}"
-    assert proc.stdout.strip(), f"{snippet} printed nothing"
-    gold = golden.golden_path(snippet)
-    assert gold.is_file(), f"no approved output {gold}: run python -m blogkit.golden approve"
-    problems = golden.compare(gold.read_text(encoding="utf-8"), golden.normalise(proc.stdout))
-    assert not problems, "\n".join(f"line {m.line}: {m.why}\n  approved: {m.expected}\n"
-                                    f"  now:      {m.actual}" for m in problems[:10])
+def test_the_build_compared_every_snippet_with_its_golden(site: Path) -> None:
+    """The site build is the regression test: each block that shows one snippet was compared
+    with the snippet's approved output while building (a drift fails ``--strict``), and the
+    report says so for every unit."""
+    report = json.loads((site / "execution-report.json").read_text(encoding="utf-8"))
+    states = {u["unit"]: u["golden"] for u in report["units"] if u["unit"].startswith("snippets/")}
+    assert states and set(states.values()) == {"ok"}, \
+        {k: v for k, v in states.items() if v != "ok"}
 
 
-def test_snippets_are_deterministic() -> None:
-    """Two runs of a snippet print the same bytes (seeded randomness, stable SVG)."""
-    for snippet in SNIPPETS[:: max(1, len(SNIPPETS) // 4)]:
-        outs = {subprocess.run([sys.executable, str(snippet)], capture_output=True, text=True,
-                               cwd=ROOT, timeout=300).stdout for _ in range(2)}
-        assert len(outs) == 1, f"{snippet} prints different output on two runs"
+def test_every_snippet_has_an_approved_output() -> None:
+    missing = [p for p in SNIPPETS if not golden.golden_path(p, "cpu").is_file()]
+    assert not missing, f"no approved output: run python -m blogkit.golden approve {missing}"
+
+
+def _built_output(snippet: Path) -> str | None:
+    """What the site build printed for the block that shows ``snippet`` (from its cache)."""
+    from blogkit.engine.cache import ExecCache
+    from blogkit.engine.core import environment
+    from blogkit.engine.units import group_units, parse_blocks
+
+    rel = str(snippet.relative_to(SNIPPETS_DIR)).replace(os.sep, "/")
+    cache = ExecCache(ROOT / os.environ.get("BLOGKIT_CACHE_DIR", ".cache/blogkit-exec"), ROOT)
+    env = environment()
+    for post in POSTS_DIR.glob("*.md"):
+        page = post.relative_to(ROOT / "docs").as_posix()
+        for unit in group_units(parse_blocks(post.read_text(encoding="utf-8"), page,
+                                             SNIPPETS_DIR, ROOT)):
+            for j, block in enumerate(unit.blocks):
+                if block.includes == [f"snippets/{rel}"] and len(unit.blocks) == 1:
+                    entry = cache.get(unit.code_key(env))
+                    return entry["outputs"][j] if entry else None
+    return None
+
+
+def test_snippets_run_standalone_as_on_the_page(site: Path) -> None:
+    """A cheap standalone check that is also a determinism check: one snippet per post runs
+    as ``python snippets/<slug>/<name>.py`` and prints, byte for byte (figures included), what
+    the build's own run of it printed on the page."""
+    firsts: dict[str, Path] = {}
+    for p in SNIPPETS:
+        if _built_output(p) is not None:
+            firsts.setdefault(p.parent.name, p)
+    assert firsts
+    from blogkit.engine.core import environment
+
+    env = {**os.environ, "BLOGKIT_DEVICE": environment()["device"]}
+    for snippet in sorted(firsts.values()):
+        proc = subprocess.run([sys.executable, str(snippet)], capture_output=True, text=True,
+                              cwd=ROOT, env=env, timeout=300)
+        assert proc.returncode == 0, f"{snippet} failed standalone:\n{proc.stderr[-4000:]}"
+        assert proc.stdout == _built_output(snippet), \
+            f"{snippet}: standalone output differs from the page's"
 
 
 def test_every_include_resolves_and_every_snippet_is_used() -> None:
@@ -83,3 +111,4 @@ def test_every_golden_output_belongs_to_a_snippet() -> None:
     orphans = [g for g in golden.GOLDEN.rglob("*.txt")
                if not (SNIPPETS_DIR / g.relative_to(golden.GOLDEN).with_suffix(".py")).is_file()]
     assert not orphans, f"golden outputs without a snippet (delete them): {orphans}"
+

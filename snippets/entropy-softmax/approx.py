@@ -33,5 +33,5 @@ ax.set_ylabel("nats")
 ax.set_title(f"Gaussian scores, n = {n}, 32 rows", fontsize=10)
 ax.legend(fontsize=8)
 print()
-print(svg(fig, caption="图 1:真实熵与快速近似。近似在 λ = 0 处精确、处处位于真实值下方,"
+print(svg(fig, caption="真实熵与快速近似。近似在 λ = 0 处精确、处处位于真实值下方,"
                        "但它是一条直线,而真实熵在 λ = 0 处斜率为零、λ 很大时趋于零。"))

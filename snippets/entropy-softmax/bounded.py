@@ -50,7 +50,8 @@ ax.set_ylabel("mean entropy (nats)")
 ax.set_title("Uniform[-1, 1] scores, 32 rows", fontsize=10)
 ax.legend(fontsize=8)
 print()
-print(svg(fig, caption="图 3:均匀分数下把横轴换成 λ/n。λ/n 超过 0.01 左右以后,不同长度的熵曲线几乎重合"
+print(svg(fig, label="entropy-softmax-bounded",
+          caption="均匀分数下把横轴换成 λ/n。λ/n 超过 0.01 左右以后,不同长度的熵曲线几乎重合"
                        "(λ* ∝ n);左端各自趋于 log n。虚线是平均场公式,λ/n 接近 1、只剩少数分数起作用时"
                        "它开始偏离。"))
 

@@ -40,7 +40,7 @@ axes[0].set_ylabel("mean entropy (nats)")
 print(md_table(rows, ["分数", "λ*(512)", "κ", "固定 λ:H 最小", "固定 λ:H 最大", "κ log n:H 最小",
                       "κ log n:H 最大"], [None, ".3f", ".4f", ".2f", ".2f", ".2f", ".2f"]))
 print()
-print(svg(fig, caption="图 2:两种缩放下平均熵随长度 n 的变化(32 行,前 n 列)。两条曲线都在 n = 512 处"
+print(svg(fig, caption="两种缩放下平均熵随长度 n 的变化(32 行,前 n 列)。两条曲线都在 n = 512 处"
                        "校准到 2 nats;固定 λ 的熵随 n 总体上升,λ = κ log n 的熵在目标附近起伏。"))
 for tag, r in zip(("g", "qk"), rows, strict=True):
     value(f"es-fixed-{tag}-min", r[3], ".2f")

@@ -51,6 +51,6 @@ zoom.set_ylim(1 / wd - 0.01, 1 / wd + 0.01)
 zoom.set_xlabel("step $t$")
 zoom.set_title(r"zoom near $1/\lambda$", fontsize=9)
 print()
-print(svg(fig, caption=f"图2：λ = {wd:g}、η = {lr:g} 时 {d} 维参数的无穷范数随步数的变化"
+print(svg(fig, caption=f"λ = {wd:g}、η = {lr:g} 时 {d} 维参数的无穷范数随步数的变化"
                        "：左为对数纵轴全程，右为 1/λ 附近的放大（竖线为首次回到 1/λ 以内的步数）。"
                        "虚线是包络：超出 1/λ 的部分每步至少缩小为 (1 − ηλ) 倍；点线是 1/λ。"))

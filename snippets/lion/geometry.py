@@ -64,5 +64,6 @@ ax.set_ylabel("$y$")
 ax.set_title(r"Rosenbrock, constant $\eta=0.01$: every move is $(\pm\eta, \pm\eta)$")
 ax.legend(loc="lower left", fontsize=8)
 print()
-print(svg(fig, caption="图1：常数学习率 η = 0.01 时 Lion 与 signSGD 在 Rosenbrock 函数上的 1000 步轨迹"
+print(svg(fig, label="lion-rosenbrock",
+          caption="常数学习率 η = 0.01 时 Lion 与 signSGD 在 Rosenbrock 函数上的 1000 步轨迹"
                        "（等高线为 log f）。每一步两个坐标都恰好移动 η。"))

@@ -35,5 +35,5 @@ ax.set_xlabel(r"噪声大小 $\epsilon$")
 ax.set_ylabel(r"$\max\,|[y, y] - Y|$")
 ax.legend(fontsize=8)
 print()
-print(svg(fig, caption=f"图 2:放大后的 block 加噪声后,输出与 [y, y] 的最大偏差。iid 噪声下偏差与 ε 成正比"
+print(svg(fig, caption=f"放大后的 block 加噪声后,输出与 [y, y] 的最大偏差。iid 噪声下偏差与 ε 成正比"
                        f"(对数坐标斜率 {slope:.3f});拆分噪声下偏差一直停在舍入误差量级。"))

@@ -82,6 +82,7 @@ for a, title in ((ax, r"参数 $\theta_t$"), (ax2, r"累计更新 $\theta_t-\the
 ax.set_ylabel("两半之间的最大差")
 ax2.legend(fontsize=7)
 print()
-print(svg(fig, caption=f"图 1:宽模型用 SGD 训练 {steps} 步,两半之间的差别(画在 1e-18 处的点表示恰好为 0)。"
+print(svg(fig, label="lossless-widening-symmetry",
+          caption=f"宽模型用 SGD 训练 {steps} 步,两半之间的差别(画在 1e-18 处的点表示恰好为 0)。"
                        "直接复制的模型,参数和更新量都停在舍入误差量级;加了噪声后,训练本身产生的更新也不再对称,"
                        "其不对称部分随步数累积。"))

@@ -16,7 +16,8 @@ ax2.annotate(rf"$x^*=1/\ln 2-1\approx{LOG_ERROR_ARGMAX:.4f}$",
              arrowprops={"arrowstyle": "->"})
 ax2.set_xlabel("$x$")
 ax2.set_title(r"$\log_2(1+x)-x$")
-print(svg(fig, caption="图 1:左为 log2(1+x) 与它的线性近似 x,二者在 x = 0 与 x = 1 处重合;"
+print(svg(fig, label="mitchell-log",
+          caption="左为 log2(1+x) 与它的线性近似 x,二者在 x = 0 与 x = 1 处重合;"
                        "右为两者之差,最大值出现在 x* = 1/ln2 − 1。"))
 print()
 
@@ -36,6 +37,7 @@ axes[0].plot([0, 1], [1, 0], "w--", lw=1)
 axes[0].plot([0.5], [0.5], "wo", ms=4)
 axes[1].plot([0, 1], [0, 1], "w--", lw=1)
 axes[1].plot([0.0], [0.5], "wo", ms=4, clip_on=False)
-print(svg(fig, caption="图 2:相对误差随尾数 (x1, x2) 的变化。左:乘法的低估量,虚线 x1 + x2 = 1 是两种"
+print(svg(fig, label="mitchell-error",
+          caption="相对误差随尾数 (x1, x2) 的变化。左:乘法的低估量,虚线 x1 + x2 = 1 是两种"
                        "情形的分界,最坏点 (1/2, 1/2) 处为 1/9;右:除法的高估量,虚线 x1 = x2 为分界,"
                        "最坏点 (0, 1/2) 处为 1/8。"))

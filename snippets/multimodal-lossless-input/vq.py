@@ -58,7 +58,7 @@ ax.set_ylabel("PSNR (dB)")
 ax.set_title("k-means VQ 的重建质量;连续输入可逐位还原(PSNR = ∞)", fontsize=9)
 ax.legend(fontsize=8)
 print()
-print(svg(fig, caption="图 1:k-means 码本越大,重建越好,但每多 1 比特(码本翻倍)PSNR 只涨一点,"
+print(svg(fig, caption="k-means 码本越大,重建越好,但每多 1 比特(码本翻倍)PSNR 只涨一点,"
                        "而且码本没见过的图像上提升更慢。连续输入不经过量化,还原是精确的。"))
 
 fig, axes = figure(1, 4, size=(7.6, 2.3))
@@ -71,5 +71,6 @@ for ax, (title, im) in zip(axes, panels, strict=True):
     ax.set_yticks([])
     ax.grid(False)
 print()
-print(svg(fig, caption=f"图 2:留出图像的 VQ 重建({p}×{p} patch)。码本小时只剩色块;"
+print(svg(fig, label="multimodal-lossless-input-recon",
+          caption=f"留出图像的 VQ 重建({p}×{p} patch)。码本小时只剩色块;"
                        "码本到 512 时轮廓已对,但细节和噪声纹理都丢了。"))

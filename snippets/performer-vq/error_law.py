@@ -65,6 +65,6 @@ ax.set_ylabel(r"RMS relative error of $\hat{e}^{q\cdot k}$")
 ax.set_title(f"|q| = |k| = 1, d = {d}, {reps} repetitions", fontsize=10)
 ax.legend(fontsize=7, ncol=2)
 print()
-print(svg(fig, caption="图 1:正随机特征估计 e<sup>q·k</sup> 的均方根相对误差与特征数 m(双对数坐标)。"
+print(svg(fig, caption="正随机特征估计 e<sup>q·k</sup> 的均方根相对误差与特征数 m(双对数坐标)。"
                        f"实线是理论值 √((e<sup>|q+k|²</sup>−1)/m),圆点是 {reps} 次重复的实测值;"
                        "q 与 k 越接近同向,误差越大。"))

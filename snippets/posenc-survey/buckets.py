@@ -40,5 +40,5 @@ ax.set_xlabel("relative position $j-i$")
 ax.set_ylabel("embedding / bucket id")
 ax.legend(loc="center right", fontsize=8)
 print()
-print(svg(fig, caption="图 3:把相对位置映射为编号的两种办法。Shaw 的截断在 ±k 之外一刀切;"
+print(svg(fig, caption="把相对位置映射为编号的两种办法。Shaw 的截断在 ±k 之外一刀切;"
                        "T5 的桶在近处逐个精确,远处按对数变宽,足够远之后全部归入同一个桶。"))

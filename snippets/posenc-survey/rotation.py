@@ -43,5 +43,5 @@ ax2.plot(range(-n + 1, n), curve.numpy())
 ax2.set_xlabel(r"$\Delta$")
 ax2.set_ylabel(r"$\langle p_k, p_{k+\Delta}\rangle$")
 print()
-print(svg(fig, caption=f"图 2:左,n = {n}、d = {d} 的内积矩阵 ⟨p_k, p_k'⟩,沿每条对角线不变;"
+print(svg(fig, caption=f"左,n = {n}、d = {d} 的内积矩阵 ⟨p_k, p_k'⟩,沿每条对角线不变;"
                        "右,同一个内积作为 Δ 的函数,左右对称。"))

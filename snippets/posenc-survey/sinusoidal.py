@@ -10,5 +10,5 @@ ax.set_ylabel("position $k$")
 ax.set_title(f"sinusoidal encoding, n = {n}, d = {d}")
 ax.grid(False)
 fig.colorbar(im, ax=ax, shrink=0.85)
-print(svg(fig, caption=f"图 1:Sinusoidal 位置编码矩阵(n = {n},d = {d})。左边的低维分量频率高,"
+print(svg(fig, caption=f"Sinusoidal 位置编码矩阵(n = {n},d = {d})。左边的低维分量频率高,"
                        "随位置快速振荡;越往右频率越低,在图中的位置范围内几乎不变(正弦接近 0、余弦接近 1)。"))

@@ -19,7 +19,8 @@ fig, axes = figure(2, 2, size=(7.2, 6.0))
 for ax, (name, M) in zip(axes.flat, mats, strict=True):  # each panel on its own colour scale
     heatmap(ax, M.masked_fill(future, float("nan")).numpy(), cmap="viridis", vmin=0,
             title=f"{name}  (max = {M.max().item():g})", xlabel="key j", ylabel="query m")
-print(svg(fig, caption=f"图 1:L = {L}、w = {w} 时四种方案的相对位置矩阵"
+print(svg(fig, label="rerope-inverse-matrices",
+          caption=f"L = {L}、w = {w} 时四种方案的相对位置矩阵"
                        "(行是查询 m,列是键 j,只画 j ≤ m;各图色标不同)。ReRoPE 在窗口外截平;"
                        "Leaky ReRoPE 以斜率 1/k 继续增长;k < 1 的“逆用”把窗口外的位置拉伸。"))
 
@@ -33,5 +34,6 @@ ax.set_xlabel("distance m − j")
 ax.set_ylabel("relative position used")
 ax.legend(fontsize=8)
 print()
-print(svg(fig, caption=f"图 2:同样四种方案,相对位置作为距离 m − j 的函数(点线为窗口 w = {w})。"
+print(svg(fig, label="rerope-inverse-profiles",
+          caption=f"同样四种方案,相对位置作为距离 m − j 的函数(点线为窗口 w = {w})。"
                        "窗口内四条线重合;窗口外 ReRoPE 水平,Leaky 斜率 1/k < 1,逆用的斜率 1/k > 1。"))

@@ -30,6 +30,6 @@ for ax, c, title in ((axes[0], centre, "query at (3, 3)"), (axes[1], 0, "query a
             vmin=-vmax, vmax=vmax)
     ax.plot([int(cols[c])], [int(rows[c])], "k*", ms=9)
 print()
-print(svg(fig, caption="图 1:8×8 网格上,固定的 q 放在星号处、固定的 k 放在各个格子时的打分。"
+print(svg(fig, caption="8×8 网格上,固定的 q 放在星号处、固定的 k 放在各个格子时的打分。"
                        "两图用同一色标:右图的左上角 5×5 与左图的右下角 5×5 完全相同,"
                        "打分只取决于二维的相对位置。"))

@@ -53,5 +53,5 @@ for b in (img[0] - 0.5, img[-1] + 0.5):
     ax2.axhline(b, color="k", lw=0.6)
     ax2.axvline(b, color="k", lw=0.6)
 print()
-print(svg(fig, caption="图 1:左为“文字 4 个—图像 3×4—文字 3 个”的二维位置(灰线是阅读顺序);"
+print(svg(fig, caption="左为“文字 4 个—图像 3×4—文字 3 个”的二维位置(灰线是阅读顺序);"
                        "右为同一对 q、k 放在各个位置上的打分,黑线围出图像部分。"))

@@ -15,5 +15,5 @@ ax.set_xlabel("relative distance $n-m$")
 ax.set_ylabel(r"$\frac{1}{d/2}\sum_j |S_j|$")
 ax.set_title(f"d = {d}, base = 10000")
 print()
-print(svg(fig, caption="图 1:RoPE 的远程衰减上界随相对距离的变化(d = 128)。整体趋势向下,但并不单调,"
+print(svg(fig, caption="RoPE 的远程衰减上界随相对距离的变化(d = 128)。整体趋势向下,但并不单调,"
                        "远处有明显的起伏。"))

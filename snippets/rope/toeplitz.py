@@ -19,5 +19,5 @@ assert spread < 1e-12
 fig, ax = figure(size=(4.6, 3.8))
 heatmap(ax, S.numpy(), xlabel="key position $n$", ylabel="query position $m$")
 print()
-print(svg(fig, caption="图 2:固定 q、k,把它们放在所有位置上得到的打分矩阵 qᵀR_{n−m}k。"
+print(svg(fig, caption="固定 q、k,把它们放在所有位置上得到的打分矩阵 qᵀR_{n−m}k。"
                        "沿每条对角线数值不变(Toeplitz 矩阵):打分只取决于相对位置。"))

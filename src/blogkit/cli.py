@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import importlib
+import json
 import os
 import re
 import sys
@@ -151,9 +152,9 @@ def new(ctx: click.Context, title: str, slug: str, series: str | None,
     if source_url:
         front.append(f"  url: {source_url}")
     body = (f"---\n{chr(10).join(front)}\n---\n\n# {title}\n\n"
-            "开头一段:它会作为摘要出现在首页。\n\n<!-- more -->\n\n## 第一节\n\n"
+            "开头一段：它会作为摘要出现在首页。\n\n<!-- more -->\n\n## 第一节\n\n"
             "\\begin{equation}\nf(x) = e^{x} \\label{eq:" + slug + "-first}\n\\end{equation}\n\n"
-            "由 $\\eqref{eq:" + slug + "-first}$ 得到下表:\n\n"
+            "由 $\\eqref{eq:" + slug + "-first}$ 得到下表：\n\n"
             f'```python exec="1" source="tabbed-right" title="{slug}/first.py"\n'
             f'--8<-- "{slug}/first.py"\n```\n')
     post.parent.mkdir(parents=True, exist_ok=True)
@@ -288,7 +289,55 @@ def check_project(root: Path) -> list[Problem]:
                                                 and re.search(r"\{(.+?)\}", p.message).group(1)
                                                 in index.label_owner)]
     problems += _check_docstrings(root)
+    problems += _check_typography(root)
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
+
+
+# autocorrect (a kept CJK copywriting linter) with only its full-width punctuation rule: the
+# spacing rules would ask to rewrite every post, which is a matter of house style.
+_AUTOCORRECT_RULES = json.dumps({"rules": {
+    "fullwidth": 1, "space-word": 0, "space-punctuation": 0, "space-bracket": 0,
+    "space-backticks": 0, "space-dash": 0, "space-dollar": 0, "no-space-fullwidth": 0,
+    "no-space-fullwidth-quote": 0, "halfwidth-word": 0, "halfwidth-punctuation": 0,
+    "spellcheck": 0}})
+_HAND_FIG_RE = re.compile(r"(?<!\[)图\s*\d+(?![\d.])")
+_CAPTION_NUM_RE = re.compile(r"caption\s*=\s*f?[\"']图\s*\d")
+
+
+def _check_typography(root: Path) -> list[Problem]:
+    """House typography: full-width punctuation in Chinese prose, figure numbers left to the
+    build (captions carry none; prose refers with [[fig:label]]), headings without inline
+    values or equation references."""
+    import autocorrect_py
+
+    from blogkit import typography
+
+    autocorrect_py.load_config(_AUTOCORRECT_RULES)
+    out: list[Problem] = []
+    for path in sorted((root / POSTS).glob("*.md")):
+        rel = path.relative_to(root).as_posix()
+        text = path.read_text(encoding="utf-8")
+        prose = typography.prose_lines(text)
+        by_line = {i + 1: line for i, line in prose}
+        shown = "\n".join(by_line.get(k + 1, "") for k in range(text.count("\n") + 1))
+        flagged = {r.line for r in autocorrect_py.lint_for(shown, "md").lines}
+        flagged |= {n for n, _ in typography.problems(text)}
+        out += [Problem(rel, n, "half-width punctuation next to Chinese text: use ，：；？！（） "
+                                "(blogkit check --fix rewrites it)") for n in sorted(flagged)]
+        for n, line in by_line.items():
+            if _HAND_FIG_RE.search(line):
+                out.append(Problem(rel, n, "a hand-typed figure number: refer to a figure with "
+                                           "[[fig:label]] (numbers are given at build time)"))
+        for n, line in enumerate(text.split("\n"), start=1):
+            if line.startswith("#") and ("[[v:" in line or "\\eqref" in line):
+                out.append(Problem(rel, n, "an inline value or \\eqref inside a heading (it "
+                                           "would show in the table of contents and links)"))
+    for snip in sorted((root / "snippets").rglob("*.py")):
+        for n, line in enumerate(snip.read_text(encoding="utf-8").split("\n"), start=1):
+            if _CAPTION_NUM_RE.search(line):
+                out.append(Problem(snip.relative_to(root).as_posix(), n, "a hand-typed figure "
+                                   "number in a caption: figures are numbered at build time"))
+    return out
 
 
 def _check_docstrings(root: Path) -> list[Problem]:
@@ -310,10 +359,21 @@ def _check_docstrings(root: Path) -> list[Problem]:
 
 
 @main.command()
+@click.option("--fix", is_flag=True, help="rewrite half-width punctuation next to Chinese text")
 @click.pass_context
-def check(ctx: click.Context) -> None:
-    """Lint every post without building: front matter, series, includes, labels, APIs, tests."""
+def check(ctx: click.Context, fix: bool) -> None:
+    """Lint every post without building: front matter, series, includes, labels, APIs, tests,
+    typography. With --fix, first make half-width punctuation next to Chinese text full-width."""
     root = _root(ctx.obj["root"])
+    if fix:
+        from blogkit import typography
+
+        for path in sorted((root / POSTS).glob("*.md")):
+            text = path.read_text(encoding="utf-8")
+            new = typography.fix(text)
+            if new != text:
+                path.write_text(new, encoding="utf-8")
+                click.echo(f"fixed punctuation in {path.relative_to(root).as_posix()}")
     problems = check_project(root)
     for p in problems:
         click.echo(str(p))

@@ -130,13 +130,17 @@ def heatmap(ax: Any, z: Any, *, xlabel: str = "", ylabel: str = "", title: str |
 _ID_RE = re.compile(r'\bid="([^"]+)"')
 
 
-def svg(fig: Figure, *, caption: str | None = None, alt: str | None = None) -> str:
+def svg(fig: Figure, *, caption: str | None = None, alt: str | None = None,
+        label: str | None = None) -> str:
     """Render ``fig`` as a ``<figure>`` with inline SVG, deterministic and id-safe.
 
     Args:
         fig: the matplotlib figure.
         caption: optional caption (HTML allowed), shown under the figure.
         alt: text for screen readers (``aria-label``); defaults to the caption.
+        label: the figure's anchor, e.g. ``"mitchell-error"``; the prose links to it with
+            ``[[fig:mitchell-error]]``, shown as "图 k". Figures are numbered in page order
+            when the site is built; a caption carries no number of its own.
 
     Returns:
         One line-free HTML block: ``<figure class="bk-figure"><svg ...>...</svg>
@@ -172,11 +176,14 @@ def svg(fig: Figure, *, caption: str | None = None, alt: str | None = None) -> s
     text = re.sub(r'(url\(#|href="#)([^")]+)', _ref, text)
     # Responsive: keep the viewBox, let CSS size the figure.
     text = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r"<svg\1", text, count=1)
-    label = alt if alt is not None else re.sub(r"<[^>]+>", "", caption or "")
-    text = text.replace("<svg", f'<svg role="img" aria-label="{escape(label)}"', 1)
+    aria = alt if alt is not None else re.sub(r"<[^>]+>", "", caption or "")
+    text = text.replace("<svg", f'<svg role="img" aria-label="{escape(aria)}"', 1)
     text = "".join(line.strip() for line in text.splitlines() if line.strip())
     cap = f"<figcaption>{caption}</figcaption>" if caption else ""
-    return f'<figure class="bk-figure">{text}{cap}</figure>'
+    if label is not None and not re.fullmatch(r"[A-Za-z0-9_.:-]+", label):
+        raise ValueError(f"figure label {label!r}: use letters, digits and _.:- only")
+    anchor = f' id="{label}"' if label else ""
+    return f'<figure class="bk-figure"{anchor}>{text}{cap}</figure>'
 
 
 def _fmt(value: Any, spec: str | None) -> str:

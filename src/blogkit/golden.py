@@ -24,7 +24,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Mismatch", "compare", "golden_path", "normalise", "run_snippet"]
+__all__ = ["Mismatch", "compare", "golden_dir", "golden_path", "normalise", "run_snippet"]
 
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPETS = ROOT / "snippets"
@@ -83,8 +83,15 @@ def compare(expected: str, actual: str, rtol: float = RTOL) -> list[Mismatch]:
     return out
 
 
-def golden_path(snippet: Path) -> Path:
-    return GOLDEN / snippet.resolve().relative_to(SNIPPETS).with_suffix(".txt")
+def golden_dir(device: str | None = None) -> Path:
+    """Where approved outputs of a device kind live: ``tests/golden`` for the CPU (the
+    default, ``$BLOGKIT_DEVICE`` unset), ``tests/golden-<device>`` for another kind."""
+    device = (device or os.environ.get("BLOGKIT_DEVICE") or "cpu").split(":")[0]
+    return GOLDEN if device == "cpu" else GOLDEN.with_name(f"golden-{device}")
+
+
+def golden_path(snippet: Path, device: str | None = None) -> Path:
+    return golden_dir(device) / snippet.resolve().relative_to(SNIPPETS).with_suffix(".txt")
 
 
 def run_snippet(snippet: Path, timeout: float = 600) -> str:

@@ -19,6 +19,13 @@ Sections:
   arXiv 2302.06675): :func:`lion_update`, :class:`Lion`, :func:`lion_momentum_weights`,
   :func:`lion_linf_envelope`, and :func:`decoupled_update_direction` (the direction read off any
   step with decoupled weight decay, AdamW's included).
+* **Amos-style strategies** (post ``amos-strategies``; the ideas of Tian & Parikh 2022, "Amos: An
+  Adam-style Optimizer with Adaptive Weight Decay towards Model-Oriented Scale", arXiv
+  2210.11693): the weight-decay equilibrium :func:`decay_equilibrium_rms`,
+  :func:`decay_rms_trajectory`, :func:`decay_for_scale`, :func:`momentum_equilibrium_rms`, the
+  simulations :func:`simulate_decay_walk` and :func:`adamw_noise_walk`, the reparameterisation
+  run :func:`reparametrized_regression`, and the noisy-quadratic schedule
+  :func:`inverse_time_schedule`, :func:`noisy_quadratic_error`, :func:`simulate_noisy_quadratic`.
 * **Test problems**: the Rosenbrock function :func:`rosenbrock` (and :func:`rosenbrock_grad`),
   the toy classification set :func:`spirals`.
 """
@@ -34,12 +41,22 @@ import torch
 __all__ = [
     "Lion",
     "TrainingRun",
+    "adamw_noise_walk",
+    "decay_equilibrium_rms",
+    "decay_for_scale",
+    "decay_rms_trajectory",
     "decoupled_update_direction",
+    "inverse_time_schedule",
     "lion_linf_envelope",
     "lion_momentum_weights",
     "lion_update",
+    "momentum_equilibrium_rms",
+    "noisy_quadratic_error",
+    "reparametrized_regression",
     "rosenbrock",
     "rosenbrock_grad",
+    "simulate_decay_walk",
+    "simulate_noisy_quadratic",
     "spirals",
     "train_full_batch",
 ]
@@ -197,6 +214,237 @@ def lion_linf_envelope(theta0_inf: float, lr: float, weight_decay: float,
     excess = max(theta0_inf - 1.0 / weight_decay, 0.0)
     return 1.0 / weight_decay + excess * torch.pow(torch.as_tensor(1.0 - lr * weight_decay,
                                                                    dtype=dtype), t.to(dtype))
+
+
+# ---------------------------------------------------------------------------------------------
+# Amos-style strategies: learning rate vs scale, the weight-decay equilibrium, the schedule
+# ---------------------------------------------------------------------------------------------
+
+
+def decay_equilibrium_rms(lr: float | torch.Tensor, decay: float | torch.Tensor) -> torch.Tensor:
+    r"""Stationary RMS of the parameters under decay plus normalised updates orthogonal to them.
+
+    Implements Eq. \eqref{eq:amos-strategies-equilibrium} of the post amos-strategies: for
+    :math:`\theta_{t+1} = (1-\rho)\theta_t - \alpha u_t` with :math:`\mathrm{RMS}(u_t) = 1` and
+    :math:`\mathbb{E}[\theta_t\cdot u_t] = 0`,
+
+    .. math:: \mathrm{RMS}_\infty = \frac{\alpha}{\sqrt{2\rho - \rho^2}}
+              \approx \frac{\alpha}{\sqrt{2\rho}}.
+
+    Accepts floats or tensors (broadcast); returns a float64 tensor unless given another dtype.
+    """
+    lr_t, rho = torch.as_tensor(lr, dtype=torch.float64), torch.as_tensor(decay, dtype=torch.float64)
+    if bool((rho <= 0).any()) or bool((rho >= 2).any()):
+        raise ValueError("the equilibrium exists for 0 < decay < 2")
+    # RMS_∞ = α / sqrt(2ρ - ρ^2)
+    return lr_t / torch.sqrt(2 * rho - rho**2)
+
+
+def decay_rms_trajectory(lr: float, decay: float, rms0: float, t: torch.Tensor) -> torch.Tensor:
+    r"""Expected RMS after ``t`` steps, from the linear recursion of the squared norm.
+
+    Implements Eq. \eqref{eq:amos-strategies-transient} of the post amos-strategies: with
+    :math:`q_t = \mathbb{E}\,\|\theta_t\|^2/d` and :math:`q_\infty` the square of
+    :func:`decay_equilibrium_rms`,
+
+    .. math:: q_t = q_\infty + (q_0 - q_\infty)(1-\rho)^{2t},
+
+    and :math:`q_t = q_0 + \alpha^2 t` (a random walk) when :math:`\rho = 0`. Returns
+    :math:`\sqrt{q_t}` in float64.
+    """
+    t = torch.as_tensor(t, dtype=torch.float64)
+    q0 = rms0**2
+    if decay == 0:
+        # q_t = q_0 + α^2 t
+        return torch.sqrt(q0 + lr**2 * t)
+    q_inf = lr**2 / (2 * decay - decay**2)
+    # q_t = q_∞ + (q_0 - q_∞)(1 - ρ)^{2t}
+    return torch.sqrt(q_inf + (q0 - q_inf) * (1 - decay) ** (2 * t))
+
+
+def decay_for_scale(lr: float | torch.Tensor, scale: float | torch.Tensor) -> torch.Tensor:
+    r"""The decay rate whose equilibrium RMS is ``scale`` at learning rate ``lr``.
+
+    Implements Eq. \eqref{eq:amos-strategies-wd} of the post amos-strategies, the inverse of
+    :func:`decay_equilibrium_rms` on :math:`0 < \rho \le 1`:
+
+    .. math:: \rho = 1 - \sqrt{1 - \alpha^2/\xi^2} \approx \frac{\alpha^2}{2\xi^2}.
+    """
+    r = torch.as_tensor(lr, dtype=torch.float64) / torch.as_tensor(scale, dtype=torch.float64)
+    if bool((r >= 1).any()):
+        raise ValueError("needs lr < scale")
+    # ρ = 1 - sqrt(1 - α²/ξ²), written as (α²/ξ²) / (1 + sqrt(1 - α²/ξ²)) to avoid cancellation
+    return r**2 / (1 + torch.sqrt(1 - r**2))
+
+
+def momentum_equilibrium_rms(lr: float, decay: float, beta: float) -> float:
+    r"""Stationary RMS when the update is an EMA (momentum) of white noise instead of white noise.
+
+    Implements Eq. \eqref{eq:amos-strategies-momentum} of the post amos-strategies: with
+    :math:`u_t = \beta u_{t-1} + (1-\beta)\varepsilon_t`, :math:`\varepsilon_t` of unit variance,
+    and :math:`a = 1-\rho`,
+
+    .. math:: \mathrm{RMS}_\infty^2 = \frac{\alpha^2}{1-a^2}\cdot
+              \frac{(1-\beta)(1+a\beta)}{(1+\beta)(1-a\beta)},
+
+    which tends to Eq. \eqref{eq:amos-strategies-equilibrium} as :math:`\rho \to 0` although
+    :math:`\mathrm{RMS}(u) = \sqrt{(1-\beta)/(1+\beta)}` is far below 1.
+    """
+    a = 1 - decay
+    # α² / (1 - a²) · (1 - β)(1 + aβ) / ((1 + β)(1 - aβ))
+    q = lr**2 / (1 - a**2) * (1 - beta) * (1 + a * beta) / ((1 + beta) * (1 - a * beta))
+    return q**0.5
+
+
+def simulate_decay_walk(lr: float, decay: float, d: int, steps: int, rms0: float = 0.0,
+                        seed: int = 0, device: torch.device | str | None = None,
+                        dtype: torch.dtype = torch.float64) -> torch.Tensor:
+    r"""Run Eq. \eqref{eq:amos-strategies-update} of the post amos-strategies with random signs.
+
+    :math:`\theta_{t+1} = (1-\rho)\theta_t - \alpha u_t`, where every entry of :math:`u_t` is an
+    independent :math:`\pm 1` (so :math:`\mathrm{RMS}(u_t) = 1` exactly and :math:`u_t` is
+    independent of :math:`\theta_t`); :math:`\theta_0` has i.i.d. :math:`N(0, \text{rms0}^2)`
+    entries.
+
+    Returns:
+        ``(steps + 1,)`` float64 tensor on the CPU: :math:`\mathrm{RMS}(\theta_t)` for
+        :math:`t = 0, \dots, \text{steps}`.
+    """
+    gen = torch.Generator(device=device or "cpu").manual_seed(seed)
+    theta = rms0 * torch.randn(d, generator=gen, device=device, dtype=dtype)  # (d,)
+    out = torch.empty(steps + 1, dtype=dtype, device=device)
+    out[0] = theta.square().mean().sqrt()
+    for t in range(steps):
+        u = 2 * torch.randint(0, 2, (d,), generator=gen, device=device).to(dtype) - 1  # ±1
+        # θ_{t+1} = (1 - ρ) θ_t - α u_t
+        theta = (1 - decay) * theta - lr * u
+        out[t + 1] = theta.square().mean().sqrt()
+    return out.to("cpu", torch.float64)
+
+
+def adamw_noise_walk(lr: float, weight_decay: float, betas: tuple[float, float], d: int, steps: int,
+                     seed: int = 0, device: torch.device | str | None = None) -> tuple[torch.Tensor, float]:
+    r"""``torch.optim.AdamW`` fed with pure-noise gradients (i.i.d. :math:`N(0,1)` at every step).
+
+    AdamW's step is :math:`\theta \leftarrow (1-\eta\lambda)\theta - \eta\,\hat m/\sqrt{\hat v}`,
+    so it is Eq. \eqref{eq:amos-strategies-update} of the post amos-strategies with
+    :math:`\alpha = \eta`, :math:`\rho = \eta\lambda` and a momentum in the direction. The
+    parameters start at zero; float64, ``eps = 0``.
+
+    Returns:
+        ``(rms, update_rms)``: :math:`\mathrm{RMS}(\theta_t)` for :math:`t = 0..\text{steps}`
+        (float64, CPU) and the mean over steps of :math:`\mathrm{RMS}(\hat m/\sqrt{\hat v})`.
+    """
+    gen = torch.Generator(device=device or "cpu").manual_seed(seed)
+    p = torch.zeros(d, dtype=torch.float64, device=device, requires_grad=True)
+    opt = torch.optim.AdamW([p], lr=lr, betas=betas, eps=0.0, weight_decay=weight_decay)
+    rms = torch.empty(steps + 1, dtype=torch.float64, device=device)
+    rms[0] = 0.0
+    u_rms = torch.zeros((), dtype=torch.float64, device=device)
+    for t in range(steps):
+        p.grad = torch.randn(d, generator=gen, dtype=torch.float64, device=device)
+        before = p.detach().clone()
+        opt.step()
+        with torch.no_grad():
+            # u = -(Δθ + ηλθ) / η, the direction without the decay
+            u_rms += decoupled_update_direction(before, p, lr, weight_decay).square().mean().sqrt()
+            rms[t + 1] = p.square().mean().sqrt()
+    return rms.to("cpu"), float(u_rms / steps)
+
+
+def reparametrized_regression(x: torch.Tensor, y: torch.Tensor, w0: torch.Tensor, scale: float,
+                              lr: float, steps: int, optimizer: str = "adam") -> torch.Tensor:
+    r"""Least squares :math:`\tfrac12\mathrm{mean}(xw - y)^2` trained through :math:`w = s\,\phi`.
+
+    The optimiser (``"adam"``: ``torch.optim.Adam`` with ``eps = 0``; ``"sgd"``: plain
+    ``torch.optim.SGD``) updates :math:`\phi`, which starts at :math:`w_0/s`. Eq.
+    \eqref{eq:amos-strategies-reparam} of the post amos-strategies says that the trajectory of
+    :math:`w` does not depend on :math:`s` when the learning rate on :math:`\phi` is
+    :math:`\alpha/s` for Adam (:math:`\alpha/s^2` for SGD).
+
+    Returns:
+        ``(steps + 1, n)``: :math:`w_t = s\,\phi_t` for every step, in the dtype of ``x``.
+    """
+    phi = (w0 / scale).clone().requires_grad_(True)  # (n,)
+    if optimizer == "adam":
+        opt: torch.optim.Optimizer = torch.optim.Adam([phi], lr=lr, eps=0.0)
+    elif optimizer == "sgd":
+        opt = torch.optim.SGD([phi], lr=lr)
+    else:
+        raise ValueError(f"unknown optimizer {optimizer!r}")
+    traj = [w0.clone()]
+    for _ in range(steps):
+        opt.zero_grad()
+        w = scale * phi
+        # L = ½ mean((x w - y)^2)
+        loss = 0.5 * (x @ w - y).square().mean()
+        loss.backward()
+        opt.step()
+        traj.append((scale * phi).detach().clone())
+    return torch.stack(traj)
+
+
+def inverse_time_schedule(e0: float, noise_var: float, steps: int) -> torch.Tensor:
+    r"""The optimal learning rates for the noisy quadratic of the post amos-strategies.
+
+    Implements Eq. \eqref{eq:amos-strategies-inverse-time}: minimising the error recursion
+    :func:`noisy_quadratic_error` step by step gives
+
+    .. math:: \alpha_t = \frac{1}{t + 1 + \sigma^2/e_0},\qquad
+              e_t = \frac{\sigma^2}{t + \sigma^2/e_0}.
+
+    Returns:
+        ``(steps,)`` float64: :math:`\alpha_0, \dots, \alpha_{\text{steps}-1}`.
+    """
+    t = torch.arange(steps, dtype=torch.float64)
+    # α_t = 1 / (t + 1 + σ²/e_0)
+    return 1.0 / (t + 1 + noise_var / e0)
+
+
+def noisy_quadratic_error(lrs: torch.Tensor, e0: float, noise_var: float) -> torch.Tensor:
+    r"""Expected squared error per coordinate of SGD on the noisy quadratic, step by step.
+
+    Implements Eq. \eqref{eq:amos-strategies-error-recursion} of the post amos-strategies: with
+    gradient :math:`g_t = \theta_t - \theta^* + \sigma\varepsilon_t` and
+    :math:`\theta_{t+1} = \theta_t - \alpha_t g_t`,
+
+    .. math:: e_{t+1} = (1-\alpha_t)^2 e_t + \alpha_t^2\sigma^2 .
+
+    Returns:
+        ``(len(lrs) + 1,)`` float64: :math:`e_0, \dots, e_T`.
+    """
+    lrs = torch.as_tensor(lrs, dtype=torch.float64)
+    e = torch.empty(len(lrs) + 1, dtype=torch.float64)
+    e[0] = e0
+    for t, a in enumerate(lrs.tolist()):
+        # e_{t+1} = (1 - α_t)^2 e_t + α_t^2 σ^2
+        e[t + 1] = (1 - a) ** 2 * e[t] + a**2 * noise_var
+    return e
+
+
+def simulate_noisy_quadratic(lrs: torch.Tensor, scale: float, noise: float, d: int, seed: int = 0,
+                             device: torch.device | str | None = None) -> torch.Tensor:
+    r"""Monte Carlo of the noisy quadratic: :math:`\theta^* \sim N(0, \xi^2 I)`, :math:`\theta_0 = 0`.
+
+    Runs :math:`\theta_{t+1} = \theta_t - \alpha_t(\theta_t - \theta^* + \sigma\varepsilon_t)`
+    (Eq. \eqref{eq:amos-strategies-error-recursion} of the post amos-strategies, before taking
+    expectations) on ``d`` coordinates in float64.
+
+    Returns:
+        ``(len(lrs) + 1,)`` float64 on the CPU: :math:`\|\theta_t - \theta^*\|^2/d`.
+    """
+    gen = torch.Generator(device=device or "cpu").manual_seed(seed)
+    target = scale * torch.randn(d, generator=gen, dtype=torch.float64, device=device)  # θ*
+    theta = torch.zeros(d, dtype=torch.float64, device=device)
+    lrs = torch.as_tensor(lrs, dtype=torch.float64)
+    out = torch.empty(len(lrs) + 1, dtype=torch.float64, device=device)
+    out[0] = (theta - target).square().mean()
+    for t, a in enumerate(lrs.tolist()):
+        grad = theta - target + noise * torch.randn(d, generator=gen, dtype=torch.float64, device=device)
+        # θ_{t+1} = θ_t - α_t g_t
+        theta = theta - a * grad
+        out[t + 1] = (theta - target).square().mean()
+    return out.to("cpu")
 
 
 # ---------------------------------------------------------------------------------------------

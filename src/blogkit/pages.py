@@ -22,12 +22,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Label", "bibtex", "citation_text", "equation_labels", "nav_math", "notebook",
-           "plain_text", "readtime_minutes"]
+__all__ = ["Label", "bibtex", "citation_text", "equation_labels", "join_cjk_breaks", "nav_math",
+           "notebook", "plain_text", "readtime_minutes"]
 
 _ENV_RE = re.compile(r"\\begin\{(equation|align|gather|multline|flalign|alignat|eqnarray)(\*?)\}"
                      r"(.*?)\\end\{\1\2\}", flags=re.S)
 _LABEL_RE = re.compile(r"\\label\{([^}]+)\}")
+_DISPLAY_RE = re.compile(r"\$\$.*?\$\$|\\\[.*?\\\]", flags=re.S)
 _NONUMBER_RE = re.compile(r"\\(nonumber|notag)\b")
 _TAG_RE = re.compile(r"\\tag\*?\{([^}]*)\}")
 
@@ -74,15 +75,80 @@ def equation_labels(markdown: str) -> tuple[list[Label], list[tuple[str, int]]]:
             number = tag.group(1) if tag else (str(counter) if numbered else "")
             for lm in _LABEL_RE.finditer(row):
                 line = text.count("\n", 0, row_start + lm.start()) + 1
-                name = lm.group(1)
-                if name in seen:
-                    dups.append((name, line))
-                seen.add(name)
-                labels.append(Label(name, number, line))
+                labels.append(Label(lm.group(1), number, line))
+    # Labels in $$...$$ or \[...\] displays outside those environments: never numbered (AMS
+    # numbering), but a repeated name is as much an error there.
+    spans = [m.span() for m in _ENV_RE.finditer(text)]
+    for m in _DISPLAY_RE.finditer(text):
+        for lm in _LABEL_RE.finditer(m.group(0)):
+            pos = m.start() + lm.start()
+            if any(a <= pos < b for a, b in spans):
+                continue
+            tag = _TAG_RE.search(m.group(0))
+            labels.append(Label(lm.group(1), tag.group(1) if tag else "",
+                                text.count("\n", 0, pos) + 1))
+    labels.sort(key=lambda lb: lb.line)
+    for lb in labels:
+        if lb.name in seen:
+            dups.append((lb.name, lb.line))
+        seen.add(lb.name)
     return labels, dups
 
 
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
+# CJK ideographs, kana, hangul and the CJK/full-width punctuation between which a line break
+# is not a space (as markdown-it's cjk-breaks rule treats them).
+_CJK_CHAR = ("\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+             "\uac00-\ud7af\uff00-\uffef\u2018\u2019\u201c\u201d\u2014\u2026")
+_ENDS_CJK = re.compile(f"[{_CJK_CHAR}]$")
+_STARTS_CJK = re.compile(f"^[{_CJK_CHAR}]")
+_FENCE_OPEN = re.compile(r"^\s*(`{3,}|~{3,})")
+_NOT_PROSE = re.compile(r"^\s*(#|\||<|\$\$|\\begin\{|\\end\{|\\\[|\\\]|!!!|\?\?\?|===|---|\*\*\*)")
+
+
+def join_cjk_breaks(markdown: str) -> str:
+    """Join soft line breaks between two CJK characters in prose, so that a paragraph wrapped
+    in the source reads "分数上表现如何", not "分数上 表现如何" (in the page, its excerpt, the
+    search index and the feed).
+
+    Fenced code, display math (``$$…$$``, ``\\[…\\]``, ``\\begin…\\end``), headings, tables
+    and HTML lines are left alone, as is a break next to Latin text or inline math. The
+    removed newlines are put back after the paragraph, so every later line keeps its number.
+    """
+    out: list[str] = []
+    fence = math_end = ""
+    carried = 0  # newlines removed from the current paragraph
+    for line in markdown.split("\n"):
+        s = line.strip()
+        if fence or math_end:
+            out.append(line)
+            if fence and s.startswith(fence):
+                fence = ""
+            elif math_end and math_end in s:
+                math_end = ""
+            continue
+        if m := _FENCE_OPEN.match(line):
+            fence = m.group(1)
+        elif s.startswith("$$"):
+            math_end = "" if len(s) > 2 and s.endswith("$$") else "$$"
+        elif s.startswith("\\["):
+            math_end = "" if s.endswith("\\]") else "\\]"
+        elif m := re.match(r"\\begin\{([A-Za-z]+\*?)\}", s):
+            end = f"\\end{{{m.group(1)}}}"
+            math_end = "" if end in s else end
+        elif s == "":
+            out.extend([""] * carried)
+            carried = 0
+        else:
+            prev = out[-1] if out else ""
+            if (_STARTS_CJK.match(s) and not _NOT_PROSE.match(s) and _ENDS_CJK.search(prev)
+                    and not _NOT_PROSE.match(prev) and not prev.endswith("  ")):
+                out[-1] = prev + s
+                carried += 1
+                continue
+        out.append(line)
+    out.extend([""] * carried)
+    return "\n".join(out)
 
 
 def readtime_minutes(html: str, cjk_per_minute: int = 400, words_per_minute: int = 200) -> int:

@@ -17,7 +17,7 @@ import yaml
 
 from blogkit.pages import Label, equation_labels
 
-__all__ = ["FrontMatterError", "Post", "PostIndex", "read_post"]
+__all__ = ["FrontMatterError", "Post", "PostIndex", "read_post", "read_text_located"]
 
 
 class FrontMatterError(ValueError):
@@ -48,8 +48,30 @@ class Post:
     _front: str = ""
 
 
+def read_text_located(path: Path, display_path: str) -> str:
+    """A page's text; a file that is not UTF-8 is an error naming the file and line."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise FrontMatterError(f"{display_path}:{line}: the file is not valid UTF-8 (byte "
+                               f"0x{data[exc.start]:02x} at offset {exc.start}); save it as "
+                               "UTF-8") from exc
+
+
+def _bad_value(row: str) -> bool:
+    try:
+        yaml.load(row, Loader=yaml.SafeLoader)
+    except ValueError:  # not yaml.YAMLError: the row parses, its value does not construct
+        return True
+    except yaml.YAMLError:
+        return False
+    return False
+
+
 def read_post(src_uri: str, path: Path, display_path: str, series_known: list[str] | None) -> Post:
-    text = path.read_text(encoding="utf-8")
+    text = read_text_located(path, display_path)
     m = re.match(r"^---[ \t]*\n(.*?\n)---[ \t]*\n", text, flags=re.S)
     if not m:
         raise FrontMatterError(f"{display_path}:1: a post must start with YAML front matter (---)")
@@ -57,9 +79,18 @@ def read_post(src_uri: str, path: Path, display_path: str, series_known: list[st
     try:
         meta = yaml.load(front, Loader=yaml.SafeLoader) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # The context mark is where the broken construct starts (an unclosed bracket); the
+        # problem mark is where the parser noticed, often the next line. Front matter starts
+        # on line 2 of the file and marks count from 0.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
-        raise FrontMatterError(f"{display_path}:{line}: front matter is not valid YAML: {exc}") from exc
+        raise FrontMatterError(f"{display_path}:{line}: front matter is not valid YAML: "
+                               f"{getattr(exc, 'problem', None) or exc}") from exc
+    except ValueError as exc:  # a well-formed value YAML cannot construct, e.g. 2020-13-45
+        line = next((i for i, row in enumerate(front.split("\n"), start=2)
+                     if _bad_value(row)), 1)
+        raise FrontMatterError(f"{display_path}:{line}: front matter has an invalid value "
+                               f"({exc})") from exc
     body = text[m.end():]
     body_line = text.count("\n", 0, m.end()) + 1
     post = Post(src_uri, display_path, meta, body, body_line, "", dt.date.min, "")

@@ -44,8 +44,17 @@ from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 from blogkit.engine import Engine, build_date, git_commit
-from blogkit.pages import bibtex, citation_text, nav_math, notebook, plain_text, readtime_minutes
-from blogkit.posts import FrontMatterError, Post, PostIndex, read_post
+from blogkit.engine.units import IncludeError
+from blogkit.pages import (
+    bibtex,
+    citation_text,
+    join_cjk_breaks,
+    nav_math,
+    notebook,
+    plain_text,
+    readtime_minutes,
+)
+from blogkit.posts import FrontMatterError, Post, PostIndex, read_post, read_text_located
 
 __all__ = ["BlogkitPlugin", "mathjax_root"]
 
@@ -55,7 +64,9 @@ log = logging.getLogger("mkdocs.plugins.blogkit")
 VALUE_RE = re.compile(r'<!--bk-value name="([A-Za-z0-9_.:-]+)" text="([^"]*)"-->')
 VALUE_REF_RE = re.compile(r"\[\[v:([A-Za-z0-9_.:-]+)\]\]")
 # Inline SVG figures printed by blogkit.display.svg, and the placeholders that stand in for them.
-FIGURE_RE = re.compile(r'<figure class="bk-figure">.*?</figure>', flags=re.S)
+FIGURE_RE = re.compile(r'<figure class="bk-figure"[^>]*>.*?</figure>', flags=re.S)
+FIGURE_OPEN_RE = re.compile(r'<figure class="bk-figure"(?: id="([^"]+)")?>')
+FIG_REF_RE = re.compile(r"\[\[fig:([A-Za-z0-9_.:-]+)\]\]")
 SLOT_RE = re.compile(r'<div class="bk-fig-slot" data-slot="([0-9a-f]{16})"></div>')
 # A reference in prose: $\eqref{name}$ (the dollars included) or a bare \eqref{name}.
 EQREF_RE = re.compile(r"\$\s*\\eqref\{(?P<name>[^}]+)\}\s*\$|\\eqref\{(?P<name2>[^}]+)\}")
@@ -97,6 +108,11 @@ def _env_flag(name: str) -> bool | None:
     return value.strip().lower() not in {"0", "no", "off", "false"}
 
 
+ENGINE_ONLY_OPTIONS = frozenset({"timeout"})
+DEFAULT_TABS = ("Source", "Result")  # markdown-exec's default tab titles
+TABS = ("代码", "结果")
+
+
 class BlogkitConfig(Config):
     posts_dir = config_options.Type(str, default="blog/posts")
     """Folder of posts, relative to ``docs_dir``: every page below it must credit a source."""
@@ -109,6 +125,13 @@ class BlogkitConfig(Config):
     """Units run in parallel; 0 means one per CPU core."""
     timeout = config_options.Type((int, float), default=600)
     """Seconds a unit may run (a block can lower or raise it with ``timeout="N"``)."""
+    max_output_mb = config_options.Type((int, float), default=20)
+    """Megabytes a unit may print (all its blocks together) before it is stopped."""
+    golden_dir = config_options.Type(str, default="tests/golden")
+    """Approved outputs of the snippets, compared with each unit's output during the build
+    (a drift is a warning: it fails ``--strict``); empty, or ``BLOGKIT_GOLDEN=0``, disables."""
+    max_memory_mb = config_options.Type((int, float), default=0)
+    """Address-space limit of a unit in megabytes; 0 means no limit."""
     cache_max_age_days = config_options.Type((int, float), default=14)
     """After each build, cache entries the build did not use are deleted once unused for this
     many days; a negative value keeps everything."""
@@ -145,6 +168,11 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
             root, Path(config["docs_dir"]), root / self.config.snippets_dir,
             root / os.environ.get("BLOGKIT_CACHE_DIR", self.config.cache_dir), jobs=jobs,
             timeout=float(self.config.timeout),
+            max_output=int(self.config.max_output_mb * 2**20),
+            max_memory=int(self.config.max_memory_mb * 2**20) or None,
+            golden_root=(root / self.config.golden_dir
+                         if self.config.golden_dir and flag("BLOGKIT_GOLDEN") is not False
+                         else None),
             refresh=bool(flag("BLOGKIT_REFRESH") or self.config.refresh),
             execute=self.config.execute if execute is None else execute,
         )
@@ -167,11 +195,19 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         self.authors = _authors(Path(config["docs_dir"]))
         pages = {}
         for f in files.documentation_pages():
-            text = Path(f.abs_src_path).read_text(encoding="utf-8") if f.abs_src_path else ""
+            try:
+                text = (read_text_located(Path(f.abs_src_path),
+                                          f"{Path(config['docs_dir']).name}/{f.src_uri}")
+                        if f.abs_src_path else "")
+            except FrontMatterError as exc:
+                raise PluginError(str(exc)) from exc
             if "exec=" in text:
                 pages[f.src_uri] = text
         assert self.engine is not None
-        self.engine.prepare(pages)
+        try:
+            self.engine.prepare(pages)
+        except IncludeError as exc:
+            raise PluginError(str(exc)) from exc
         if self.engine.execute and self.config.cache_max_age_days >= 0:
             removed, freed = self.engine.prune_cache(self.config.cache_max_age_days * 86400)
             if removed:
@@ -193,7 +229,15 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         import markdown_exec
 
         assert self.engine is not None
-        found = self.engine.lookup(code, self._current_page)
+        # Options only the engine reads (it takes them from the page source) must not reach
+        # markdown-exec, which would copy them onto the source tab's fence, where
+        # pymdownx.highlight rejects the unknown attribute and the fence falls apart.
+        if any(k in ENGINE_ONLY_OPTIONS for k in options.get("extra", {})):
+            options["extra"] = {k: v for k, v in options["extra"].items()
+                                if k not in ENGINE_ONLY_OPTIONS}
+        if tuple(options.get("tabs") or ()) == DEFAULT_TABS:  # markdown-exec's English labels
+            options["tabs"] = TABS
+        found = self.engine.lookup(code, self._current_page, options.get("session"))
         if found is None or found[0].error is not None:
             return markdown_exec.base_format(language="python", run=self._run, code=code, md=md,
                                              **options)
@@ -210,7 +254,7 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
     def _run(self, code: str, returncode: int | None = None, session: str | None = None,
              id: str | None = None, **extra: Any) -> str:
         assert self.engine is not None
-        found = self.engine.lookup(code, self._current_page)
+        found = self.engine.lookup(code, self._current_page, session)
         if found is None:  # a block the engine could not see in the page source
             msg = (f"{self._current_page}: an executed block was not found by blogkit's engine "
                    "(write each executed block as a fenced block at the start of a line)")
@@ -222,7 +266,9 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
             failed = res.error.get("block", 0)
             if j == failed:
                 partial_output = res.outputs[j] if j < len(res.outputs) else ""
-                return partial_output + _failure_html("此代码块运行失败", res.message)
+                # The error box stands after the output, never glued onto a table it printed.
+                return (partial_output.rstrip("\n") + "\n\n"
+                        + _failure_html("此代码块运行失败", res.message))
             if j > failed:
                 return ""
         output = self._slot_figures(res.outputs[j] if j < len(res.outputs) else "")
@@ -257,28 +303,56 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         def fill(m: re.Match[str]) -> str:
             return self._figures.get(m.group(1), m.group(0))
 
-        return SLOT_RE.sub(fill, output)
+        output = SLOT_RE.sub(fill, output)
+        if page.file.src_uri in self.index.posts:
+            output = number_figures(output)
+        return output
 
     def _report_markdown(self) -> str:
+        """The execution report: totals first, then one short section per post (linked), with
+        the per-unit detail folded. Under SOURCE_DATE_EPOCH no measured time is published, so
+        that two clean builds are byte-identical, this page included."""
         assert self.engine is not None
         rep = self.engine.report()
         env = rep["environment"]
+        timed = not os.environ.get("SOURCE_DATE_EPOCH")
+        units = rep["units"]
+        hits = sum(u["cache"] == "hit" for u in units)
+        failed = sum(not u["ok"] for u in units)
+        by_page: dict[str, list[dict[str, Any]]] = {}
+        for u in units:
+            by_page.setdefault(u["page"], []).append(u)
+        total = sum(u["seconds"] or 0.0 for u in units)
         lines = ["# 执行报告", "",
-                 "每次构建都会在这里记下每个执行单元(一个代码块,或同一页面里一个 session 的全部代码块)"
-                 "是否命中缓存、用时多少、在什么设备上运行。", "",
-                 f"本次构建共 {len(rep['units'])} 个执行单元({rep['blocks']} 个代码块),"
-                 f"其中实际运行 {rep['executed']} 个,其余来自缓存。", "",
-                 f"环境:Python {env['python']} · numpy {env['numpy']} · torch {env['torch']} · "
-                 f"matplotlib {env['matplotlib']} · 设备 {env['device']} · 提交 {rep['git_commit']}",
-                 "", "| 页面 | 单元 | 行 | 缓存 | 用时 (s) | 设备 | 结果 |",
-                 "|:--|:--|--:|:-:|--:|:--|:-:|"]
-        for u in rep["units"]:
-            lines.append(f"| `{u['page']}` | `{u['unit']}` | {u['line']} | {u['cache']} | "
-                         f"{u['seconds']:.3f} | {u['device']} | {'✓' if u['ok'] else '✗'} |")
-        lines += ["", '同样的数据以 JSON 形式见 <a href="../execution-report.json">'
+                 "每篇文章的代码在构建时运行；一个执行单元是一个代码块，或同一页面里同一 session "
+                 "的全部代码块。", "",
+                 "| 文章 | 执行单元 | 代码块 | 命中缓存 | 本次运行 | 失败 | 计算用时 | 设备 |",
+                 "|--:|--:|--:|--:|--:|--:|--:|:--|",
+                 f"| {len(by_page)} | {len(units)} | {rep['blocks']} | {hits} | {rep['executed']} | "
+                 f"{failed} | {f'{total:.1f} s' if timed else '—'} | {env['device']} |", "",
+                 f"环境：Python {env['python']} · numpy {env['numpy']} · torch {env['torch']} · "
+                 f"matplotlib {env['matplotlib']} · 提交 `{rep['git_commit']}`。"
+                 + ("" if timed else "（可复现构建：不记录用时。）"), ""]
+        for page, rows in sorted(by_page.items()):
+            post = self.index.posts.get(page)
+            title = post.title if post else page
+            secs = sum(u["seconds"] or 0.0 for u in rows)
+            state = "全部命中缓存" if all(u["cache"] == "hit" for u in rows) else \
+                f"运行 {sum(u['cache'] == 'miss' for u in rows)} 个"
+            bad = sum(not u["ok"] for u in rows)
+            lines += [f"## [{title}]({page})", "",
+                      f"{len(rows)} 个单元，{state}" + (f"，失败 {bad} 个" if bad else "")
+                      + (f"，用时 {secs:.2f} s" if timed else "") + "。", "",
+                      '??? note "逐单元明细"', "",
+                      "    | 单元 | 行 | 缓存 | 用时 | 结果 |", "    |:--|--:|:-:|--:|:-:|"]
+            for u in rows:
+                name = u["unit"].rsplit("/", 1)[-1]
+                t = f"{u['seconds']:.3f} s" if timed and u["seconds"] is not None else "—"
+                lines.append(f"    | `{name}` | {u['line']} | {'命中' if u['cache'] == 'hit' else '运行'} "
+                             f"| {t} | {'✓' if u['ok'] else '✗'} |")
+            lines.append("")
+        lines += ['同样的数据以 JSON 形式见 <a href="../execution-report.json">'
                   "execution-report.json</a>。"]
-        # Timings differ from build to build: keep them out of the search index, so that
-        # everything but this page and its JSON is byte-identical across clean builds.
         return "---\nsearch:\n  exclude: true\n---\n\n" + "\n".join(lines) + "\n"
 
     def _is_post(self, page: Any) -> bool:
@@ -304,14 +378,14 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         index_lines = ["# 系列", "", "按阅读顺序排列的系列文章。", ""]
         for s in self.config.series:
             members = self.index.series(s["name"])
+            if not members:  # a registered series with no post yet gets no page and no entry
+                continue
             lines = [f"# {s['name']}", "", s.get("description", ""), ""]
             for k, p in enumerate(members, start=1):
                 lines.append(f"{k}. [{p.title}](../{p.src_uri}) <small>{p.date.isoformat()}</small>")
-            if not members:
-                lines.append("(这个系列还没有文章。)")
             files.append(File.generated(config, f"series/{s['slug']}.md",
                                         content="\n".join(lines) + "\n"))
-            index_lines.append(f"- [{s['name']}]({s['slug']}.md):{len(members)} 篇")
+            index_lines.append(f"- [{s['name']}]({s['slug']}.md)：{len(members)} 篇")
         files.append(File.generated(config, "series/index.md",
                                     content="\n".join(index_lines) + "\n"))
 
@@ -376,14 +450,52 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
                                   "blogkit.display.value)")
             out += [markdown[last:m.start()], span]
             last = m.end()
+        markdown = "".join(out) + markdown[last:]
+
+        # Figure references: [[fig:label]] becomes a link "图 k" to the k-th figure of the page.
+        numbers = self._figure_numbers(post)
+        code_free = _blank_code(markdown)
+        out, last = [], 0
+        for m in FIG_REF_RE.finditer(code_free):
+            name = m.group(1)
+            if name not in numbers:
+                raise PluginError(f"{post.path}:{line_at(m.start())}: [[fig:{name}]] names no "
+                                  "figure of this post (give one with blogkit.display.svg(..., "
+                                  f"label=\"{name}\"))")
+            out += [markdown[last:m.start()],
+                    f'<a class="bk-figref" href="#{escape(name)}">图&nbsp;{numbers[name]}</a>']
+            last = m.end()
         return "".join(out) + markdown[last:]
+
+    def _figure_numbers(self, post: Post) -> dict[str, int]:
+        """Labels of a post's figures -> their number in page order; a repeated label is an
+        error naming the block that prints it a second time."""
+        assert self.engine is not None
+        blocks = sorted(((block.line, out)
+                         for res in self.engine.results.get(post.src_uri) or []
+                         for block, out in zip(res.unit.blocks, res.outputs, strict=False)),
+                        key=lambda lo: lo[0])
+        numbers: dict[str, int] = {}
+        k = 0
+        for line, out in blocks:
+            for m in FIGURE_OPEN_RE.finditer(out):
+                k += 1
+                name = m.group(1)
+                if name is None:
+                    continue
+                if name in numbers:
+                    raise PluginError(f"{post.path}:{line}: figure label "
+                                      f"{name!r} is used twice in this post")
+                numbers[name] = k
+        return numbers
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
         self._current_page = page.file.src_uri
         post = self.index.posts.get(page.file.src_uri)
-        if post is None:
-            return markdown
-        return self._rewrite_prose(markdown, post, files)
+        if post is not None:
+            markdown = self._rewrite_prose(markdown, post, files)
+        # Last: line numbers reported above are those of the source file.
+        return join_cjk_breaks(markdown)
 
     @event_priority(50)  # before the blog plugin, which keeps a readtime that is already set
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Any) -> str:
@@ -413,7 +525,7 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         if source.get("url"):
             title = f'<a href="{escape(str(source["url"]))}">{title}</a>'
         return (f'<p class="bk-source">本文整理自{escape(str(source["author"]))}的'
-                f"《{title}》({escape(str(date))}),以自己的话重写,并让文中每个数字与图表在"
+                f"《{title}》（{escape(str(date))}），以自己的话重写，并让文中每个数字与图表在"
                 "构建时由代码重新算出。</p>")
 
     def _link(self, other: Post, page: Any, files: Any) -> str:
@@ -436,7 +548,7 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
             items.append(f"<li>{item}</li>")
         series_url = get_relative_url(f"series/{self._series_slug(post.series)}/", page.url)
         return (f'<details class="abstract bk-series"><summary>系列'
-                f'「<a href="{series_url}">{escape(post.series)}</a>」第 {k} 篇,共 {len(members)} 篇'
+                f'「<a href="{series_url}">{escape(post.series)}</a>」第 {k} 篇，共 {len(members)} 篇'
                 f"</summary><ol>{''.join(items)}</ol></details>")
 
     def _series_nav(self, post: Post, page: Any, files: Any) -> str:
@@ -448,20 +560,20 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         if k > 0:
             prev = members[k - 1]
             parts.append(f'<a class="bk-prev" rel="prev" href="{self._link(prev, page, files)}">'
-                         f"← 上一篇:{escape(prev.title)}</a>")
+                         f"← 上一篇：{escape(prev.title)}</a>")
         if k + 1 < len(members):
             nxt = members[k + 1]
             parts.append(f'<a class="bk-next" rel="next" href="{self._link(nxt, page, files)}">'
-                         f"下一篇:{escape(nxt.title)} →</a>")
+                         f"下一篇：{escape(nxt.title)} →</a>")
         return f'<nav class="bk-series-nav">{"".join(parts)}</nav>' if parts else ""
 
     def _downloads(self, post: Post) -> str:
         assert self.engine is not None
         if not self.engine.results.get(post.src_uri):
             return ""
-        return (f'<p class="bk-downloads">下载本文的全部代码:<a href="{post.slug}.py" download>'
+        return (f'<p class="bk-downloads">下载本文的全部代码：<a href="{post.slug}.py" download>'
                 f'{post.slug}.py</a> · <a href="{post.slug}.ipynb" download>{post.slug}.ipynb</a>'
-                "(需要 <code>pip install -e .</code> 安装本仓库的 blogkit)</p>")
+                "（需要 <code>pip install -e .</code> 安装本仓库的 blogkit）</p>")
 
     def _citation(self, post: Post, page: Any, config: Any) -> str:
         url = (config.get("site_url") or "").rstrip("/") + "/" + page.url
@@ -483,7 +595,7 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
             return ""
         devices = sorted({r.device for r in results})
         env = self.engine.env  # set by prepare(), which also made the results above
-        return (f'<p class="bk-receipt">数值与图表于构建时生成:设备 {escape(", ".join(devices))}'
+        return (f'<p class="bk-receipt">数值与图表于构建时生成：设备 {escape(", ".join(devices))}'
                 f" · torch {escape(env['torch'])} · 提交 {escape(self.commit)}"
                 f" · {build_date().isoformat()}</p>")
 
@@ -512,7 +624,7 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
                 continue
             blocks = [b for r in results for b in r.unit.blocks]
             src = post.meta["source"]
-            header = (f'"""{post.title}\n\n本文代码,依次运行页面中的每个代码块。'
+            header = (f'"""{post.title}\n\n本文代码，依次运行页面中的每个代码块。'
                       f"据{src['author']}《{src['title']}》({src['date']})改写。\n"
                       '需要安装本仓库的 blogkit:pip install -e .\n"""\n')
             parts = [header]
@@ -562,6 +674,25 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
             else:
                 (dest / part).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(src, dest / part)
+
+
+def number_figures(html: str) -> str:
+    """Number a post's figures in page order: "图 k" opens each caption (one caption style on
+    every page), and a figure without a label gets the anchor ``fig-k``."""
+    k = 0
+
+    def one(m: re.Match[str]) -> str:
+        nonlocal k
+        k += 1
+        fig = m.group(0)
+        if not FIGURE_OPEN_RE.match(fig).group(1):  # type: ignore[union-attr]
+            fig = fig.replace('<figure class="bk-figure"', f'<figure class="bk-figure" id="fig-{k}"', 1)
+        num = f'<span class="bk-fig-num">图&nbsp;{k}</span>'
+        if "<figcaption>" in fig:
+            return fig.replace("<figcaption>", f"<figcaption>{num}", 1)
+        return fig.replace("</figure>", f"<figcaption>{num}</figcaption></figure>")
+
+    return FIGURE_RE.sub(one, html)
 
 
 def _failure_html(title: str, message: str) -> str:

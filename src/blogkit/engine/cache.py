@@ -13,6 +13,8 @@ within the grace period still find theirs).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -25,10 +27,20 @@ __all__ = ["ExecCache", "file_digest"]
 
 
 def file_digest(path: Path) -> str | None:
+    """SHA-256 of a file's bytes; None for a file that does not exist (a recorded absence)."""
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+def folder_digest(path: Path) -> str | None:
+    """SHA-256 of a folder's sorted entry names; None when it is not a folder."""
+    try:
+        names = sorted(os.listdir(path))
+    except OSError:
+        return None
+    return "dir:" + hashlib.sha256("\n".join(names).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _checksum(entry: dict[str, Any]) -> str:
@@ -47,8 +59,11 @@ class ExecCache:
         self._digests.clear()
 
     def digest(self, rel: str) -> str | None:
+        """The recorded state of a dependency: a file's hash (None while it does not exist),
+        or for ``folder/`` (a listed folder) the hash of its entry names."""
         if rel not in self._digests:
-            self._digests[rel] = file_digest(self.root / rel)
+            path = self.root / rel
+            self._digests[rel] = folder_digest(path) if rel.endswith("/") else file_digest(path)
         return self._digests[rel]
 
     def _path(self, key: str) -> Path:
@@ -91,8 +106,38 @@ class ExecCache:
             removed, freed = removed + 1, freed + size
         return removed, freed
 
+    def changed_since(self, deps: list[str], start_ns: int) -> list[str]:
+        """The dependencies modified (or created) at or after ``start_ns`` (``time.time_ns()``),
+        with 50 ms of slack for the file system's coarse clock: saved while the unit ran."""
+        changed = []
+        for rel in deps:
+            try:
+                mtime = os.stat(self.root / rel).st_mtime_ns
+            except OSError:
+                continue
+            if mtime >= start_ns - 50_000_000:
+                changed.append(rel)
+        return changed
+
+    def lock(self, key: str) -> Any:
+        """An exclusive lock on one key (a context manager), so that two builds sharing the
+        cache run a unit once: the second waits, then finds the first one's entry."""
+        @contextlib.contextmanager
+        def held() -> Any:
+            path = self.dir / "locks" / f"{key}.lock"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "a") as f:
+                fcntl.flock(f, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(f, fcntl.LOCK_UN)
+
+        return held()
+
     def put(self, key: str, entry: dict[str, Any]) -> None:
         entry = dict(entry)
+        self._digests.clear()  # the unit just ran: hash the files as they are now
         entry["deps"] = {rel: self.digest(rel) for rel in entry.get("deps", [])}
         entry["checksum"] = _checksum(entry)
         path = self._path(key)

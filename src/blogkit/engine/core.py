@@ -75,15 +75,21 @@ class UnitResult:
     device: str
     deps: list[str] = field(default_factory=list)
     message: str = ""  # the located error message, when error is set
+    # per block index: "ok", "drift", "missing" or "none" (no goldens for the device)
+    golden: dict[int, str] = field(default_factory=dict)
 
 
 class Engine:
     def __init__(self, root: Path, docs_dir: Path, snippets_dir: Path, cache_dir: Path, *,
                  jobs: int = 2, timeout: float = 600.0, refresh: bool = False,
-                 execute: bool = True) -> None:
+                 execute: bool = True, max_output: int = 20 * 2**20,
+                 max_memory: int | None = None, golden_root: Path | None = None) -> None:
         self.root, self.docs_dir, self.snippets_dir = root, docs_dir, snippets_dir
         self.cache = ExecCache(cache_dir, root)
         self.jobs, self.timeout, self.refresh, self.execute = jobs, timeout, refresh, execute
+        self.max_output, self.max_memory = max_output, max_memory
+        self.golden_root = golden_root  # approved outputs, compared during the build
+        self.golden_drift: list[str] = []
         self.results: dict[str, list[UnitResult]] = {}
         self._by_code: dict[str, list[tuple[UnitResult, int]]] = {}
         self.errors: list[str] = []
@@ -103,10 +109,11 @@ class Engine:
         self.results.clear()
         self._by_code.clear()
         self.errors.clear()
+        self.golden_drift.clear()
         self.env = env = environment()  # once per build: package versions are slow to look up
         todo: list[tuple[str, int, Unit, str]] = []
         for page, text in sorted(pages.items()):
-            blocks = parse_blocks(text, page, self.snippets_dir, self.root)
+            blocks = parse_blocks(text, page, self.snippets_dir, self.root, self.docs_dir.name)
             units = group_units(blocks)
             self.results[page] = [None] * len(units)  # type: ignore[list-item]
             for i, unit in enumerate(units):
@@ -141,19 +148,80 @@ class Engine:
                     res.message = self._locate(res)
                     self.errors.append(res.message)
                     log.error(res.message)
+                elif self.golden_root is not None and self.execute:
+                    self._check_golden(res)
+
+    def _check_golden(self, res: UnitResult) -> None:
+        """Compare each block that shows exactly one snippet with that snippet's approved
+        output (``tests/golden`` on the CPU, ``tests/golden-<device>`` elsewhere; a device
+        with no goldens of its own is guarded by the snippets' asserts alone). A drift is a
+        warning naming post, snippet and line, which fails a strict build."""
+        from blogkit.golden import compare, normalise
+
+        assert self.golden_root is not None
+        folder = self.golden_root if res.device == "cpu" else \
+            self.golden_root.with_name(f"{self.golden_root.name}-{res.device}")
+        for j, block in enumerate(res.unit.blocks):
+            inc = block.includes
+            if len(inc) != 1 or any(f != inc[0] for f, _ in block.origin) or j >= len(res.outputs):
+                continue
+            rel = Path(inc[0])
+            snippet = rel.relative_to(rel.parts[0]) if rel.parts[0] == self.snippets_dir.name else rel
+            gold = folder / snippet.with_suffix(".txt")
+            if not folder.is_dir():
+                res.golden[j] = "none"
+                continue
+            if not gold.is_file():
+                res.golden[j] = "missing"
+                msg = (f"{self.docs_dir.name}/{block.page}:{block.line}: {inc[0]} has no approved "
+                       f"output {_rel_to(gold, self.root)} (blogkit approve {snippet.parts[0]})")
+                self.golden_drift.append(msg)
+                log.warning(msg)
+                continue
+            problems = compare(gold.read_text(encoding="utf-8"), normalise(res.outputs[j]))
+            res.golden[j] = "drift" if problems else "ok"
+            if problems:
+                m = problems[0]
+                msg = (f"{self.docs_dir.name}/{block.page}:{block.line}: the output of {inc[0]} "
+                       f"drifted from {_rel_to(gold, self.root)}, line {m.line}: {m.why}\n"
+                       f"  approved: {m.expected}\n  now:      {m.actual}\n"
+                       f"({len(problems)} line(s) differ; after an intended change: "
+                       f"blogkit approve {snippet.parts[0]})")
+                self.golden_drift.append(msg)
+                log.warning(msg)
 
     def _execute(self, unit: Unit, key: str) -> UnitResult:
+        # One run per key at a time, across builds sharing the cache: a second build waits for
+        # the first and then finds its entry.
+        with self.cache.lock(key):
+            entry = None if self.refresh else self.cache.get(key)
+            if entry is not None:
+                return UnitResult(unit, key, entry["outputs"], entry.get("error"),
+                                  entry["seconds"], True, entry["device"],
+                                  list(entry.get("deps", {})))
+            return self._run_and_store(unit, key)
+
+    def _run_and_store(self, unit: Unit, key: str) -> UnitResult:
         blocks = [{"code": b.code, "filename": f"<block {b.page}:{b.line}>"} for b in unit.blocks]
         workdir = unit.blocks[0].options.get("workdir")
         t0 = time.perf_counter()
-        raw = _run_unit(blocks, self.root, unit.timeout or self.timeout, workdir)
+        start_ns = time.time_ns()
+        raw = _run_unit(blocks, self.root, unit.timeout or self.timeout, workdir,
+                        max_output=self.max_output, max_memory=self.max_memory,
+                        guard=[str(self.docs_dir), str(self.snippets_dir)])
         self.executions += 1
         res = UnitResult(unit, key, raw["outputs"], raw["error"], time.perf_counter() - t0,
                          False, raw["device"], raw["deps"])
-        if raw["error"] is None:  # failures are never cached: the next build tries again
-            self.cache.put(key, {"outputs": res.outputs, "error": None, "seconds": res.seconds,
-                                 "device": res.device, "deps": raw["deps"], "env": self.env,
-                                 "unit": f"{unit.page}: {unit.name}"})
+        if raw["error"] is not None:  # failures are never cached: the next build tries again
+            return res
+        changed = self.cache.changed_since(raw["deps"], start_ns)
+        if changed:  # saved while the unit ran: its output may be from the old version
+            log.info("blogkit: %s: not cached, %s changed while it ran", unit.page,
+                     ", ".join(changed))
+            return res
+        self.cache.put(key, {"outputs": res.outputs, "error": None, "seconds": res.seconds,
+                             "device": res.device, "deps": raw["deps"], "env": self.env,
+                             "unit": f"{unit.page}: {unit.name}"})
         return res
 
     def _locate(self, res: UnitResult) -> str:
@@ -180,11 +248,17 @@ class Engine:
         return self.cache.prune(keep, max_age_s)
 
     # -- while rendering ------------------------------------------------------------------
-    def lookup(self, code: str, page: str | None) -> tuple[UnitResult, int] | None:
+    def lookup(self, code: str, page: str | None,
+               session: str | None = None) -> tuple[UnitResult, int] | None:
+        """The result of a block, found by its code, page and session (two sessions of one
+        page may hold blocks with the same code and different outputs)."""
         found = self._by_code.get(_norm(code), [])
-        for res, j in found:
-            if res.unit.page == page:
+        same_page = [(res, j) for res, j in found if res.unit.page == page]
+        for res, j in same_page:
+            if res.unit.blocks[j].session == (session or ""):
                 return res, j
+        if same_page:
+            return same_page[0]
         return found[0] if found else None
 
     # -- after ------------------------------------------------------------------------------
@@ -194,18 +268,35 @@ class Engine:
             for r in results:
                 units.append({"page": page, "unit": r.unit.name, "blocks": len(r.unit.blocks),
                               "line": r.unit.blocks[0].line, "cache": "hit" if r.hit else "miss",
-                              "seconds": round(r.seconds, 4), "device": r.device,
-                              "ok": r.error is None, "deps": sorted(r.deps)})
+                              # Under SOURCE_DATE_EPOCH builds are byte-identical: no times.
+                              "seconds": (None if os.environ.get("SOURCE_DATE_EPOCH")
+                                          else round(r.seconds, 4)), "device": r.device,
+                              "ok": r.error is None, "deps": sorted(r.deps),
+                              "golden": _worst(r.golden)})
         return {"environment": self.env or environment(), "git_commit": git_commit(self.root),
                 "units": units, "executed": self.executions,
                 "blocks": sum(u["blocks"] for u in units)}
 
 
 def _run_unit(blocks: list[dict[str, str]], root: Path, timeout: float,
-              workdir: str | None) -> dict[str, Any]:
+              workdir: str | None, **limits: Any) -> dict[str, Any]:
     from .worker import run_unit
 
-    return run_unit(blocks, root, timeout, workdir)
+    return run_unit(blocks, root, timeout, workdir, **limits)
+
+
+def _worst(states: dict[int, str]) -> str:
+    for state in ("drift", "missing", "ok", "none"):
+        if state in states.values():
+            return state
+    return "n/a"
+
+
+def _rel_to(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def git_commit(root: Path) -> str:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Block", "Unit", "group_units", "parse_blocks"]
+__all__ = ["Block", "IncludeError", "Unit", "group_units", "parse_blocks"]
 
 _FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<lang>python|py)\b(?P<opts>[^\n]*)$")
 _ANY_FENCE_RE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})")
@@ -83,8 +83,17 @@ def _is_exec(opts: dict[str, str]) -> bool:
     return opts.get("exec", "").lower() not in {"", "no", "off", "false", "0"}
 
 
-def parse_blocks(markdown: str, page: str, snippets_dir: Path, project_root: Path) -> list[Block]:
-    """The executed python blocks of a page, with includes expanded as pymdownx.snippets does."""
+class IncludeError(ValueError):
+    """An executed block includes a snippet that does not exist or only part of a file."""
+
+
+def parse_blocks(markdown: str, page: str, snippets_dir: Path, project_root: Path,
+                 docs_name: str = "") -> list[Block]:
+    """The executed python blocks of a page, with includes expanded as pymdownx.snippets does.
+
+    Raises ``IncludeError`` (naming the page, as ``<docs_name>/<page>``, and line) for an
+    include of a missing file or of a section or line range of one.
+    """
     lines = markdown.split("\n")
     blocks: list[Block] = []
     i = 0
@@ -109,9 +118,18 @@ def parse_blocks(markdown: str, page: str, snippets_dir: Path, project_root: Pat
             raw = lines[i][len(indent):] if lines[i].startswith(indent) else lines[i]
             inc = _INCLUDE_RE.match(raw)
             if inc:
-                path = snippets_dir / inc.group(1)
+                name = inc.group(1)
+                path = snippets_dir / name
+                where = f"{docs_name}/{page}:{i + 1}" if docs_name else f"{page}:{i + 1}"
+                if not path.is_file() and re.search(r"\.\w+:", name):
+                    raise IncludeError(f"{where}: --8<-- \"{name}\": an executed block includes "
+                                       "whole snippet files only (no :section or :line "
+                                       "ranges); put the part in a file of its own")
+                if not path.is_file():
+                    raise IncludeError(f"{where}: --8<-- \"{name}\": the snippet "
+                                       f"{_rel(path, project_root)} does not exist")
                 rel = _rel(path, project_root)
-                text = path.read_text(encoding="utf-8") if path.is_file() else ""
+                text = path.read_text(encoding="utf-8")
                 sub = text.split("\n")
                 if sub and sub[-1] == "":
                     sub.pop()
