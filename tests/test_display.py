@@ -107,3 +107,18 @@ def test_heatmap_symmetric_scale_and_colorbar() -> None:
     assert im.get_clim() == (-2.0, 2.0)
     assert len(fig.axes) == 2  # the image axes and its colour bar
     assert ax.get_xlabel() == "x" and not ax.xaxis._major_tick_kw.get("gridOn", False)
+
+
+def test_caption_math_is_typeset_like_the_body() -> None:
+    """``$...$`` in a caption (raw HTML, unseen by Markdown) becomes an arithmatex span, with
+    TeX escaped for HTML; a lone escaped dollar stays text; the aria label has no dollars."""
+    from blogkit.display import figure, svg
+
+    fig, ax = figure()
+    ax.plot([0, 1], [0, 1])
+    html = svg(fig, caption=r"分数 $q^\top R_{n-m} k$ 随 $m<n$ 的变化，代价 \$5")
+    cap = html[html.index("<figcaption>"):]
+    assert r'<span class="arithmatex">\(q^\top R_{n-m} k\)</span>' in cap
+    assert r'<span class="arithmatex">\(m&lt;n\)</span>' in cap and r"\$5" in cap
+    label = html[html.index('aria-label="'):].split('"')[1]
+    assert "$" not in label and "q^\\top" in label

@@ -176,14 +176,22 @@ def svg(fig: Figure, *, caption: str | None = None, alt: str | None = None,
     text = re.sub(r'(url\(#|href="#)([^")]+)', _ref, text)
     # Responsive: keep the viewBox, let CSS size the figure.
     text = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r"<svg\1", text, count=1)
-    aria = alt if alt is not None else re.sub(r"<[^>]+>", "", caption or "")
+    aria = alt if alt is not None else re.sub(r"<[^>]+>|\$", "", caption or "")
     text = text.replace("<svg", f'<svg role="img" aria-label="{escape(aria)}"', 1)
     text = "".join(line.strip() for line in text.splitlines() if line.strip())
-    cap = f"<figcaption>{caption}</figcaption>" if caption else ""
+    cap = f"<figcaption>{_caption_math(caption)}</figcaption>" if caption else ""
     if label is not None and not re.fullmatch(r"[A-Za-z0-9_.:-]+", label):
         raise ValueError(f"figure label {label!r}: use letters, digits and _.:- only")
     anchor = f' id="{label}"' if label else ""
     return f'<figure class="bk-figure"{anchor}>{text}{cap}</figure>'
+
+
+def _caption_math(caption: str) -> str:
+    """``$...$`` in a caption becomes inline math typeset like the body's (a caption is raw
+    HTML, which Markdown and its math extension never see)."""
+    return re.sub(r"(?<![\\$])\$([^$\n]+?)\$",
+                  lambda m: f'<span class="arithmatex">\\({escape(m.group(1), quote=False)}\\)</span>',
+                  caption)
 
 
 def _fmt(value: Any, spec: str | None) -> str:
