@@ -74,8 +74,9 @@ def _post_with(project: Project, slug: str, body: str, n: int = 1, extra: str = 
 
 
 def test_cross_post_references_values_series_feed_downloads(project: Project) -> None:
-    project.write("snippets/a/val.py", "from blogkit.display import value\n\nvalue('ratio', 1 / 9, '.6f')\n"
-                  "print('| x |\\n|--|\\n| 1 |')\n")
+    project.write("snippets/a/val.py", "from blogkit.display import figure, md_table, svg, value\n\n"
+                  "value('ratio', 1 / 9, '.6f')\nprint(md_table([(1,)], ['x']))\n"
+                  "fig, ax = figure()\nax.plot([0, 1], [0, 1])\nprint(svg(fig, caption='一条直线'))\n")
     _post_with(project, "a", EQ.format(body="a=1", label="eq:a-first") + "\n"
                + EQ.format(body="a=2", label="eq:a-second") + "\n比值为 [[v:ratio]]。\n\n"
                + block("a/val.py"), n=1, extra="series: 自然极值\nseries_index: 2")
@@ -91,7 +92,7 @@ def test_cross_post_references_values_series_feed_downloads(project: Project) ->
     # The inline value shows the computed number and names its snippet on hover.
     assert '<span class="bk-value" title="由 snippets/a/val.py 在构建时算出">0.111111</span>' in a
     # Series order follows series_index, with previous/next links.
-    assert "第 1 篇,共 2 篇" in b and "第 2 篇,共 2 篇" in a
+    assert "第 1 篇，共 2 篇" in b and "第 2 篇，共 2 篇" in a
     assert re.search(r'class="bk-next" rel="next" href="[^"]*a/"', b)
     assert re.search(r'class="bk-prev" rel="prev" href="[^"]*b/"', a)
     series = (project.site / "series/natural-extrema/index.html").read_text(encoding="utf-8")
@@ -105,14 +106,25 @@ def test_cross_post_references_values_series_feed_downloads(project: Project) ->
     assert [e.find("a:title", ns).text for e in entries] == ["文章 b", "文章 a"]
     assert entries[0].find("a:updated", ns).text == "2020-01-02T00:00:00Z"
     assert all("\\" not in (e.find("a:summary", ns).text or "") for e in entries)
-    # Downloads: the .py runs and prints what the page shows; the notebook is valid JSON.
+    # Downloads: the .py runs in a terminal and prints readable text (no Markdown, markers
+    # or SVG markup; the figure is saved as a file), and says how to install blogkit.
     folder = project.site / "2020/01/01/a"
     proc = subprocess.run([sys.executable, str(folder / "a.py")], capture_output=True, text=True,
                           cwd=project.path)
-    assert proc.returncode == 0 and "| 1 |" in proc.stdout, proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    assert "ratio = 0.111111" in proc.stdout and "x\n-\n1" in proc.stdout
+    assert "|" not in proc.stdout and "<!--" not in proc.stdout and "<svg" not in proc.stdout
+    assert "[图：一条直线（已保存为 figure-1.svg）]" in proc.stdout
+    assert (project.path / "figure-1.svg").read_text(encoding="utf-8").startswith("<svg")
+    assert "pip install" in (folder / "a.py").read_text(encoding="utf-8")
+    # The notebook carries this build's outputs as rich displays: a table, a figure.
     nb = json.loads((folder / "a.ipynb").read_text(encoding="utf-8"))
-    assert nb["nbformat"] == 4 and any(c["cell_type"] == "code" and "value('ratio'" in "".join(c["source"])
-                                       for c in nb["cells"])
+    code = [c for c in nb["cells"] if c["cell_type"] == "code" and "value('ratio'" in "".join(c["source"])]
+    assert nb["nbformat"] == 4 and len(code) == 1
+    data = [o["data"] for o in code[0]["outputs"]]
+    assert any("| 1 |" in d.get("text/markdown", "") for d in data)
+    assert any(d.get("text/html", "").startswith('<figure class="bk-figure"') for d in data)
+    assert not any("bk-value" in "".join(d.values()) for d in data)
 
 
 @pytest.mark.parametrize(("body", "extra", "message"), [

@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 from collections.abc import Iterable, Sequence
 from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # matplotlib is imported lazily: tables must not pay for it
     from matplotlib.figure import Figure
 
-__all__ = ["figure", "heatmap", "md_table", "svg", "value"]
+__all__ = ["figure", "heatmap", "md_table", "output_mode", "svg", "value"]
 
 # House style: small, legible figures with a white card so they read on both palettes.
 _RC: dict[str, Any] = {
@@ -74,12 +76,32 @@ def _apply_style() -> None:
     mpl.rcParams.update(rc)
 
 
+def output_mode() -> str:
+    """How results are shown: ``markdown`` (the site and ``python snippets/...``: exactly
+    what the page shows), ``text`` (a downloaded ``post.py`` run in a terminal: plain tables,
+    figures saved as SVG files) or ``notebook`` (a downloaded notebook: rich tables and
+    figures). Set by ``$BLOGKIT_OUTPUT``."""
+    mode = os.environ.get("BLOGKIT_OUTPUT", "markdown")
+    return mode if mode in {"markdown", "text", "notebook"} else "markdown"
+
+
+def _display(obj: Any) -> None:
+    from IPython.display import display
+
+    display(obj)
+
+
 def value(name: str, x: Any, fmt: str = "") -> str:
     """Publish ``x`` under ``name`` for the post's prose, which shows it where it says
-    ``[[v:name]]``. Prints (and returns) an invisible marker; returns the formatted text."""
+    ``[[v:name]]``. Prints (and returns) an invisible marker; returns the formatted text.
+    Outside the site it prints ``name = text`` (text mode) or nothing (notebook)."""
     text = format(x, fmt)
-    # A blank line first: right after a table, a bare line would become an empty table row.
-    print(f'\n<!--bk-value name="{name}" text="{escape(text, quote=True)}"-->')
+    mode = output_mode()
+    if mode == "text":
+        print(f"{name} = {text}")
+    elif mode == "markdown":
+        # A blank line first: right after a table, a bare line would become an empty table row.
+        print(f'\n<!--bk-value name="{name}" text="{escape(text, quote=True)}"-->')
     return text
 
 
@@ -128,6 +150,7 @@ def heatmap(ax: Any, z: Any, *, xlabel: str = "", ylabel: str = "", title: str |
 
 
 _ID_RE = re.compile(r'\bid="([^"]+)"')
+_saved_figures = 0
 
 
 def svg(fig: Figure, *, caption: str | None = None, alt: str | None = None,
@@ -183,6 +206,19 @@ def svg(fig: Figure, *, caption: str | None = None, alt: str | None = None,
     if label is not None and not re.fullmatch(r"[A-Za-z0-9_.:-]+", label):
         raise ValueError(f"figure label {label!r}: use letters, digits and _.:- only")
     anchor = f' id="{label}"' if label else ""
+    mode = output_mode()
+    if mode == "notebook":
+        from IPython.display import HTML
+
+        _display(HTML(f"<figure>{text}{cap}</figure>"))
+        return ""
+    if mode == "text":
+        global _saved_figures
+        _saved_figures += 1
+        name = f"{label or 'figure'}-{_saved_figures}.svg"
+        Path(name).write_text(text, encoding="utf-8")
+        plain = re.sub(r"<[^>]+>", "", caption or "")
+        return f"[图：{plain}（已保存为 {name}）]"
     return f'<figure class="bk-figure"{anchor}>{text}{cap}</figure>'
 
 
@@ -215,6 +251,7 @@ def md_table(rows: Iterable[Sequence[Any]], headers: Sequence[str],
     """
     rows = [list(r) for r in rows]
     ncol = len(headers)
+    mode = output_mode()
     formats = list(formats) if formats is not None else [None] * ncol
     if any(len(r) != ncol for r in rows) or len(formats) != ncol:
         raise ValueError("every row and the formats must have one entry per header")
@@ -222,6 +259,26 @@ def md_table(rows: Iterable[Sequence[Any]], headers: Sequence[str],
         align = ["r" if rows and not isinstance(rows[0][j], str) else "l" for j in range(ncol)]
     rule = {"l": ":--", "c": ":-:", "r": "--:"}
     out = ["| " + " | ".join(headers) + " |", "|" + "|".join(rule[a] for a in align) + "|"]
-    out += ["| " + " | ".join(_fmt(c, f) for c, f in zip(r, formats, strict=True)) + " |"
-            for r in rows]
+    cells = [[_fmt(c, f) for c, f in zip(r, formats, strict=True)] for r in rows]
+    if mode == "text":  # aligned plain text for a terminal
+        table = [list(headers), *cells]
+        widths = [max(_width(row[j]) for row in table) for j in range(ncol)]
+        def line(row: list[str]) -> str:
+            return "  ".join(c + " " * (w - _width(c)) if a == "l" else " " * (w - _width(c)) + c
+                             for c, w, a in zip(row, widths, align, strict=True)).rstrip()
+        return "\n".join([line(table[0]), "  ".join("-" * w for w in widths)]
+                         + [line(r) for r in cells])
+    out += ["| " + " | ".join(r) + " |" for r in cells]
+    if mode == "notebook":
+        from IPython.display import Markdown
+
+        _display(Markdown("\n".join(out)))
+        return ""
     return "\n".join(out)
+
+
+def _width(text: str) -> int:
+    """Columns a string takes in a terminal: East Asian wide characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -213,20 +213,21 @@ def bibtex(key: str, title: str, author: str, date: Any, url: str, site: str,
     return f"@online{{{key},\n{body}\n}}"
 
 
-def notebook(cells: list[tuple[str, str]], title: str) -> str:
-    """An nbformat-4 notebook (JSON text) from ``(kind, source)`` cells, kind in {markdown, code}."""
-    def cell(kind: str, source: str) -> dict[str, Any]:
+def notebook(cells: list[Any], title: str) -> str:
+    """An nbformat-4 notebook (JSON text) from ``(kind, source)`` or ``("code", source,
+    outputs)`` cells, kind in {markdown, code}; outputs are nbformat output dicts."""
+    def cell(kind: str, source: str, outputs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         lines = source.splitlines(True)
         c: dict[str, Any] = {"cell_type": kind, "metadata": {}, "source": lines}
         if kind == "code":
-            c.update(execution_count=None, outputs=[])
+            c.update(execution_count=None, outputs=outputs or [])
         return c
 
     nb = {"nbformat": 4, "nbformat_minor": 5,
           "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
                                       "language": "python"},
                        "language_info": {"name": "python"}, "title": title},
-          "cells": [cell("markdown", f"# {title}\n")] + [cell(k, s) for k, s in cells]}
+          "cells": [cell("markdown", f"# {title}\n")] + [cell(*c) for c in cells]}
     for i, c in enumerate(nb["cells"]):
         c["id"] = f"cell-{i}"
     return json.dumps(nb, ensure_ascii=False, indent=1) + "\n"

@@ -606,7 +606,7 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         report.write_text(json.dumps(self.engine.report(), ensure_ascii=False, indent=1,
                                      sort_keys=True), encoding="utf-8")
         self._copy_mathjax(config)
-        self._write_downloads(site_dir)
+        self._write_downloads(site_dir, config)
         if self.config.feed:
             self._write_feed(site_dir, config)
         errors = self.engine.errors
@@ -614,25 +614,39 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
             raise PluginError(f"{len(errors)} executed block(s) failed (set BLOGKIT_ALLOW_ERRORS=1 "
                               f"to publish them anyway); the first:\n{errors[0]}")
 
-    def _write_downloads(self, site_dir: Path) -> None:
-        """Each post's snippets as one runnable .py file and as a Jupyter notebook."""
+    def _write_downloads(self, site_dir: Path, config: Any) -> None:
+        """Each post's snippets as one runnable .py file and as a Jupyter notebook.
+
+        The .py prints readable text in a terminal (plain tables, figures saved as SVG files);
+        the notebook shows rich tables and figures when run, and arrives with the outputs of
+        this build already in it. Both say how to install blogkit."""
         assert self.engine is not None
+        repo = (config.get("repo_url") or "").rstrip("/")
+        install = (f'pip install "blogkit @ git+{repo}"' if repo
+                   else "在本仓库的根目录运行 pip install -e .")
         for src_uri, post in self.index.posts.items():
             results = self.engine.results.get(src_uri) or []
             url = self.page_urls.get(src_uri)
             if not results or url is None:
                 continue
-            blocks = [b for r in results for b in r.unit.blocks]
             src = post.meta["source"]
-            header = (f'"""{post.title}\n\n本文代码，依次运行页面中的每个代码块。'
-                      f"据{src['author']}《{src['title']}》({src['date']})改写。\n"
-                      '需要安装本仓库的 blogkit:pip install -e .\n"""\n')
+            header = (f'"""{post.title}\n\n本文代码：依次运行页面中的每个代码块，表格以文字打印，'
+                      "图保存为当前目录下的 SVG 文件。"
+                      f"据{src['author']}《{src['title']}》（{src['date']}）改写。\n"
+                      f"先安装 blogkit：{install}\n\"\"\"\n\n"
+                      'import os\n\nos.environ.setdefault("BLOGKIT_OUTPUT", "text")\n')
             parts = [header]
-            cells = []
-            for b in blocks:
-                name = ", ".join(b.includes) or f"{post.path}:{b.line}"
-                parts.append(f"\n# %% {name}\n{b.code.rstrip()}\n")
-                cells += [("markdown", f"## `{name}`\n"), ("code", b.code.rstrip() + "\n")]
+            cells: list[tuple[str, str] | tuple[str, str, list[dict[str, Any]]]] = [
+                ("markdown", f"先安装 blogkit：`{install}`。下面的输出来自本站构建时的运行；"
+                             "重新运行时表格与图同样会显示在这里。\n"),
+                ("code", 'import os\n\nos.environ["BLOGKIT_OUTPUT"] = "notebook"\n', [])]
+            for res in results:
+                for j, b in enumerate(res.unit.blocks):
+                    name = ", ".join(b.includes) or f"{post.path}:{b.line}"
+                    parts.append(f"\n# %% {name}\n{b.code.rstrip()}\n")
+                    out = res.outputs[j] if j < len(res.outputs) else ""
+                    cells += [("markdown", f"## `{name}`\n"),
+                              ("code", b.code.rstrip() + "\n", notebook_outputs(out))]
             folder = site_dir / url
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{post.slug}.py").write_text("".join(parts), encoding="utf-8")
@@ -674,6 +688,28 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
             else:
                 (dest / part).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(src, dest / part)
+
+
+def notebook_outputs(output: str) -> list[dict[str, Any]]:
+    """A block's page output as notebook outputs: each figure a rich HTML display (its SVG
+    and caption), the Markdown between them (tables, text) a Markdown display; the inline
+    value markers, which only the site reads, are dropped."""
+    output = VALUE_RE.sub("", output)
+    outs: list[dict[str, Any]] = []
+    last = 0
+    for m in [*FIGURE_RE.finditer(output), None]:
+        text = output[last:m.start() if m else len(output)].strip()
+        if text:
+            outs.append({"output_type": "display_data", "metadata": {},
+                         "data": {"text/markdown": text, "text/plain": text}})
+        if m is None:
+            break
+        caption = re.sub(r"<[^>]+>", "", m.group(0).split("<figcaption>")[-1]) \
+            if "<figcaption>" in m.group(0) else "figure"
+        outs.append({"output_type": "display_data", "metadata": {},
+                     "data": {"text/html": m.group(0), "text/plain": f"<图：{caption}>"}})
+        last = m.end()
+    return outs
 
 
 def number_figures(html: str) -> str:
