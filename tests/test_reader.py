@@ -150,3 +150,27 @@ def test_missing_date_is_a_clear_error(project: Project) -> None:
     proc = project.build()
     assert proc.returncode != 0
     assert "docs/blog/posts/a.md:1: front matter lacks 'date'" in proc.stdout + proc.stderr
+
+
+def test_feed_parses_with_readable_math_categories_and_authors(project: Project) -> None:
+    import feedparser
+
+    project.post("m", "正文。")
+    path = project.path / "docs/blog/posts/m.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "摘要。", "近似 $\\exp(QK^\\top)$ 与集合 $\\{\\omega_j\\}$，满足 $p \\propto q$；分\n数上表现如何。"),
+        encoding="utf-8")
+    ok(project.build())
+    feed = feedparser.parse((project.site / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    (entry,) = feed.entries
+    summary = entry.summary
+    for piece in ("exp(QK^⊤)", "{ω_j}", "∝", "分数上表现如何"):
+        assert piece in summary, (piece, summary)
+    assert "\\" not in summary
+    assert [t.term for t in entry.tags] == ["数值计算"]
+    assert entry.author
+    # A publishing build still on the loopback site URL is warned about (and fails --strict).
+    proc = project.build(env={"BLOGKIT_PUBLISH": "1"})
+    assert proc.returncode != 0 and "publishing with site_url http://127.0.0.1" in proc.stdout + proc.stderr
+    ok(project.build(env={"BLOGKIT_PUBLISH": "1", "BLOGKIT_SITE_URL": "https://example.org/blog/"}))

@@ -181,22 +181,19 @@ def plain_text(html: str, limit: int | None = None) -> str:
 
 
 def _tex_to_text(tex: str) -> str:
+    """Readable Unicode for inline TeX (``exp(QK^⊤)``, ``{ω_j}``, ``p ∝ e^λs``), by pylatexenc,
+    a kept LaTeX-to-text converter; references to equations become nothing."""
+    from pylatexenc.latex2text import LatexNodes2Text
+
     tex = htmllib.unescape(tex).strip()
     tex = re.sub(r"^\\\(|\\\)$", "", tex).strip()
     if re.search(r"\\(eqref|ref)\{", tex):
         return ""
-    tex = re.sub(r"\\(frac)\{([^{}]*)\}\{([^{}]*)\}", r"\2/\3", tex)
-    tex = re.sub(r"\\(mathrm|text|mathbf|boldsymbol|operatorname)\{([^{}]*)\}", r"\2", tex)
-    tex = re.sub(r"\\([a-zA-Z]+)", lambda m: _SYMBOLS.get(m.group(1), ""), tex)
-    tex = tex.replace("{", "").replace("}", "").replace("^", "").replace("_", "")
-    return re.sub(r"\s+", " ", tex).strip()
-
-
-_SYMBOLS = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η",
-            "theta": "θ", "lambda": "λ", "mu": "μ", "pi": "π", "sigma": "σ", "tau": "τ",
-            "infty": "∞", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "times": "×",
-            "approx": "≈", "ne": "≠", "neq": "≠", "cdot": "·", "in": "∈", "ln": "ln",
-            "log": "log", "exp": "exp", "sin": "sin", "cos": "cos", "max": "max", "min": "min"}
+    try:
+        text = LatexNodes2Text(math_mode="text").latex_to_text(tex)
+    except Exception:
+        text = re.sub(r"[\\{}]", "", tex)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def citation_text(title: str, author: str, date: Any, url: str, site: str) -> str:

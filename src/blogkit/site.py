@@ -144,12 +144,14 @@ class BlogkitConfig(Config):
 
 class BlogkitPlugin(BasePlugin[BlogkitConfig]):
     serving = False
+    publishing = False
     engine: Engine | None = None
     _current_page: str | None = None
     index: PostIndex = PostIndex([])
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
+        self.publishing = command == "gh-deploy" or bool(_env_flag("BLOGKIT_PUBLISH"))
         self._html_memo: dict[tuple[str, str, str], Any] = {}
         self._figures: dict[str, str] = {}
 
@@ -654,8 +656,15 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
                                                        encoding="utf-8")
 
     def _write_feed(self, site_dir: Path, config: Any) -> None:
-        """An Atom feed of the posts, newest first, with TeX-free summaries."""
+        """An Atom feed of the posts, newest first: summaries with math as readable Unicode,
+        each entry with its categories and authors. Links use the configured site URL; a
+        publishing build (``BLOGKIT_PUBLISH=1`` or ``gh-deploy``) still on the loopback
+        default is warned about, which fails it under ``--strict``."""
         base = (config.get("site_url") or "").rstrip("/") + "/"
+        if (self.publishing and not self.serving
+                and re.match(r"https?://(127\.0\.0\.1|localhost)\b", base)):
+            log.warning("blogkit: publishing with site_url %s: the feed, citations and BibTeX "
+                        "would point at this machine; set BLOGKIT_SITE_URL", base)
         posts = sorted(self.index.posts.values(), key=lambda p: (p.date, p.slug), reverse=True)
         updated = max((p.date for p in posts), default=build_date())
         entries = []
@@ -667,7 +676,11 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
                 f"<id>{escape(link)}</id><updated>{p.date.isoformat()}T00:00:00Z</updated>"
                 f"<published>{p.date.isoformat()}T00:00:00Z</published>"
                 f"<summary>{escape(self.summaries.get(p.src_uri, ''))}</summary>"
-                "</entry>")
+                + "".join(f'<category term="{escape(str(c))}"/>'
+                          for c in p.meta.get("categories") or [])
+                + "".join(f"<author><name>{escape(self.authors.get(a, a))}</name></author>"
+                          for a in p.meta.get("authors") or [])
+                + "</entry>")
         feed = ('<?xml version="1.0" encoding="utf-8"?>\n'
                 '<feed xmlns="http://www.w3.org/2005/Atom">'
                 f"<title>{escape(config['site_name'])}</title>"
