@@ -204,15 +204,24 @@ def test_series_links_citation_downloads_and_figure_zoom(browser: object, site_u
             page = p.page
             assert "引用本文" in page.locator(".bk-cite").inner_text()
             assert "@online{blogkit:" in page.locator(".bk-cite pre").inner_text()
-            # Figures enlarge on click and close on Escape.
+            # Figures enlarge with their own labelled button and close on Escape; the figure
+            # stays a figure whose accessible name is its caption (not a "button").
             fig = page.locator("figure.bk-figure").first
             fig.scroll_into_view_if_needed()
-            fig.click()
+            assert fig.get_attribute("role") is None
+            button = fig.locator("button.bk-zoom-button")
+            assert button.get_attribute("aria-label") == "放大图片"
+            button.click()
             box = fig.locator("svg").bounding_box()
             assert "bk-zoom" in (fig.get_attribute("class") or "")
+            assert button.get_attribute("aria-pressed") == "true"
             assert box and box["height"] > 0.6 * 900, f"{post.slug}: zoomed figure {box}"
-            fig.press("Escape")
+            page.keyboard.press("Escape")
             assert "bk-zoom" not in (fig.get_attribute("class") or "")
+            caption = fig.locator("figcaption")
+            if caption.count():
+                snap = page.accessibility.snapshot(root=fig.element_handle()) or {}
+                assert snap.get("role") == "figure" and snap.get("name", "").startswith("图"), snap
             # Following "next" in a series lands on the next post of the series.
             nxt = page.locator("a.bk-next")
             if post in in_series and nxt.count():
@@ -235,3 +244,43 @@ def test_series_links_citation_downloads_and_figure_zoom(browser: object, site_u
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                               cwd=ROOT, timeout=300)
         assert proc.returncode == 0, f"{post.slug}.py failed: {proc.stderr[-2000:]}"
+
+
+ENGLISH_UI = ["Result", "Source", "Made with", "Material for MkDocs", "Permanent link",
+              "Not found", "Table of contents", "Back to top"]
+CJK_GAP = re.compile(r"[\u4e00-\u9fff，。：；？！] [\u4e00-\u9fff（“]")
+
+
+def test_reads_as_a_chinese_publication(browser: object, site_url: str, posts: list[Post]) -> None:
+    """On every post at 1280 px: no English interface string, no space left between two
+    Chinese characters by a line break of the source, figure numbers 1, 2, … in page order,
+    and no table or display equation clipped: each one wider than its box scrolls inside it
+    and is marked so (visible scrollbar, edge shadows, a hint)."""
+    for post in posts:
+        p = Page(browser, site_url + post.url)
+        try:
+            page = p.page
+            p.wait_for_math()
+            page.wait_for_timeout(300)
+            prose = page.evaluate("""() => Array.from(document.querySelectorAll(
+                'article p, article li')).filter(e => !e.closest('.bk-output, pre, .arithmatex'))
+                .map(e => e.innerText).join('\\n')""")
+            gaps = [m.group(0) for m in CJK_GAP.finditer(prose)]
+            assert not gaps, f"{post.slug}: stray spaces between Chinese characters: {gaps[:5]}"
+            visible = page.evaluate("() => document.body.innerText")
+            titles = page.evaluate("""() => Array.from(document.querySelectorAll('[title],
+                [aria-label]')).map(e => (e.getAttribute('title') || '') + ' ' +
+                (e.getAttribute('aria-label') || '')).join('\\n')""")
+            for word in ENGLISH_UI:
+                assert not re.search(rf"\b{word}\b", visible + "\n" + titles), \
+                    f"{post.slug}: English interface string {word!r}"
+            nums = [int(x) for x in page.locator(".bk-fig-num").all_inner_texts()
+                    for x in re.findall(r"\d+", x)]
+            assert nums == list(range(1, len(nums) + 1)), f"{post.slug}: figure numbers {nums}"
+            clipped = page.evaluate("""() => Array.from(document.querySelectorAll(
+                '.md-typeset__scrollwrap, .md-typeset div.arithmatex')).filter(b =>
+                b.scrollWidth > b.clientWidth + 1 && (!b.classList.contains('bk-scrolls') ||
+                getComputedStyle(b).overflowX !== 'auto')).length""")
+            assert clipped == 0, f"{post.slug}: {clipped} wide boxes without a scroll affordance"
+        finally:
+            p.close()

@@ -21,7 +21,7 @@ function bkFigures() {
     button.addEventListener("click", (e) => { e.stopPropagation(); toggle(!fig.classList.contains("bk-zoom")); });
     const svg = fig.querySelector("svg");
     if (svg) svg.addEventListener("click", () => toggle(!fig.classList.contains("bk-zoom")));
-    fig.addEventListener("keydown", (e) => { if (e.key === "Escape") toggle(false); });
+    document.addEventListener("keydown", (e) => { if (e.key === "Escape" && fig.classList.contains("bk-zoom")) toggle(false); });
     fig.addEventListener("click", (e) => { if (e.target === fig && fig.classList.contains("bk-zoom")) toggle(false); });
   });
 }
