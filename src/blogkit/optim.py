@@ -26,6 +26,12 @@ Sections:
   simulations :func:`simulate_decay_walk` and :func:`adamw_noise_walk`, the reparameterisation
   run :func:`reparametrized_regression`, and the noisy-quadratic schedule
   :func:`inverse_time_schedule`, :func:`noisy_quadratic_error`, :func:`simulate_noisy_quadratic`.
+* **Exponentiated gradient and a meta-learned step size** (post ``eg-meta-lr``; Amid, Anil, Fifty
+  & Warmuth 2022, "Step-size Adaptation Using Exponentiated Gradient Updates", arXiv 2202.00145):
+  :func:`exponentiated_gradient_step`, :func:`normalized_eg_step`, :func:`hedge`,
+  :func:`run_exponentiated_gradient`, :func:`eg_lr_adapt` (:class:`LrAdaptRun`),
+  :func:`hypergradient`, :func:`quadratic_best_lr`, and the problems :func:`quadratic_problem`,
+  :func:`least_squares_problem` with :func:`nnls_kkt_residual`.
 * **Test problems**: the Rosenbrock function :func:`rosenbrock` (and :func:`rosenbrock_grad`),
   the toy classification set :func:`spirals`.
 """
@@ -36,25 +42,38 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 
 __all__ = [
     "Lion",
+    "LrAdaptRun",
     "TrainingRun",
     "adamw_noise_walk",
     "decay_equilibrium_rms",
     "decay_for_scale",
     "decay_rms_trajectory",
     "decoupled_update_direction",
+    "eg_lr_adapt",
+    "exponentiated_gradient_step",
+    "hedge",
+    "hypergradient",
     "inverse_time_schedule",
+    "least_squares_problem",
     "lion_linf_envelope",
     "lion_momentum_weights",
     "lion_update",
+    "logistic_loss",
     "momentum_equilibrium_rms",
+    "nnls_kkt_residual",
     "noisy_quadratic_error",
+    "normalized_eg_step",
+    "quadratic_best_lr",
+    "quadratic_problem",
     "reparametrized_regression",
     "rosenbrock",
     "rosenbrock_grad",
+    "run_exponentiated_gradient",
     "simulate_decay_walk",
     "simulate_noisy_quadratic",
     "spirals",
@@ -445,6 +464,213 @@ def simulate_noisy_quadratic(lrs: torch.Tensor, scale: float, noise: float, d: i
         theta = theta - a * grad
         out[t + 1] = (theta - target).square().mean()
     return out.to("cpu")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exponentiated gradient descent, and the step size as a parameter learned the same way
+# ---------------------------------------------------------------------------------------------
+
+Array = Any  # a numpy array or a torch tensor
+
+
+def exponentiated_gradient_step(theta: Array, grad: Array, lr: float) -> Array:
+    r"""One step of exponentiated gradient descent (multiplicative, keeps signs).
+
+    Implements Eq. \eqref{eq:eg-meta-lr-egd} of the post eg-meta-lr:
+
+    .. math:: \theta_{t+1} = \theta_t \odot \exp(-\eta\,\nabla L(\theta_t)),
+
+    so a non-negative :math:`\theta_t` stays non-negative and zeros stay zero. Accepts numpy
+    arrays or torch tensors (``theta`` and ``grad`` of the same kind and shape) and returns a
+    new array of that kind, in the dtype given.
+    """
+    if isinstance(theta, torch.Tensor):
+        # θ ⊙ exp(-η g)
+        return theta * torch.exp(-lr * grad)
+    return np.asarray(theta) * np.exp(-lr * np.asarray(grad))
+
+
+def normalized_eg_step(theta: Array, grad: Array, lr: float) -> Array:
+    r"""Exponentiated gradient on the probability simplex: the step, then renormalise to sum 1.
+
+    Implements Eq. \eqref{eq:eg-meta-lr-simplex} of the post eg-meta-lr:
+    :math:`\theta_{t+1,i} = \theta_{t,i}e^{-\eta g_i} / \sum_j \theta_{t,j}e^{-\eta g_j}`
+    (over the last axis). numpy or torch, like :func:`exponentiated_gradient_step`.
+    """
+    new = exponentiated_gradient_step(theta, grad, lr)
+    if isinstance(new, torch.Tensor):
+        return new / new.sum(-1, keepdim=True)
+    return new / new.sum(-1, keepdims=True)
+
+
+def hedge(costs: torch.Tensor, lr: float, prior: torch.Tensor | None = None) -> torch.Tensor:
+    r"""Closed form of normalised EG on linear losses (the Hedge / multiplicative-weights rule).
+
+    Implements Eq. \eqref{eq:eg-meta-lr-hedge} of the post eg-meta-lr: after the cost vectors
+    :math:`c_1, \dots, c_T` (rows of ``costs``, shape ``(T, n)``),
+
+    .. math:: \theta_T = \mathrm{softmax}\Big(\log\theta_0 - \eta\sum_{t=1}^{T} c_t\Big),
+
+    with :math:`\theta_0` = ``prior`` (uniform if ``None``). Returns shape ``(n,)``.
+    """
+    logits = -lr * costs.sum(0)
+    if prior is not None:
+        logits = logits + torch.log(prior)
+    return torch.softmax(logits, dim=-1)
+
+
+def run_exponentiated_gradient(grad_fn: Callable[[torch.Tensor], torch.Tensor], theta0: torch.Tensor,
+                               lr: float, steps: int, projected: bool = False) -> torch.Tensor:
+    r"""Iterate :func:`exponentiated_gradient_step` (or, with ``projected=True``, projected
+    gradient descent :math:`\max(\theta - \eta\nabla L, 0)` for comparison).
+
+    Returns:
+        ``(steps + 1, *theta0.shape)``: the iterates, in the dtype of ``theta0``.
+    """
+    out = [theta0]
+    theta = theta0
+    for _ in range(steps):
+        g = grad_fn(theta)
+        if projected:
+            # max(θ - η g, 0)
+            theta = torch.clamp(theta - lr * g, min=0.0)
+        else:
+            theta = exponentiated_gradient_step(theta, g, lr)
+        out.append(theta)
+    return torch.stack(out)
+
+
+@dataclass
+class LrAdaptRun:
+    """What :func:`eg_lr_adapt` recorded, one entry per step."""
+
+    thetas: torch.Tensor  # (steps + 1, *shape): θ_0 .. θ_T
+    lrs: torch.Tensor  # (steps,): η_0 .. η_{T-1}, the step size used at each step
+    losses: torch.Tensor  # (steps + 1,): L(θ_0) .. L(θ_T)
+
+
+def eg_lr_adapt(loss_fn: Callable[[torch.Tensor], torch.Tensor],
+                grad_fn: Callable[[torch.Tensor], torch.Tensor], theta0: torch.Tensor, lr0: float,
+                gamma: float, steps: int, normalized: bool = True) -> LrAdaptRun:
+    r"""Gradient descent whose step size is itself trained by exponentiated gradient.
+
+    Implements Eq. \eqref{eq:eg-meta-lr-meta} (``normalized=False``) and Eq.
+    \eqref{eq:eg-meta-lr-meta-cos} (``normalized=True``) of the post eg-meta-lr: with
+    :math:`g_t = \nabla L(\theta_t)`, the hypergradient
+    :math:`\partial L(\theta_t)/\partial\eta_{t-1} = -g_t\cdot g_{t-1}`
+    (Eq. \eqref{eq:eg-meta-lr-hypergrad}) gives
+
+    .. math:: \eta_t = \eta_{t-1}\exp(\gamma\, g_t\cdot g_{t-1})\quad\text{or}\quad
+              \eta_t = \eta_{t-1}\exp(\gamma\cos(g_t, g_{t-1})),
+
+    then :math:`\theta_{t+1} = \theta_t - \eta_t g_t`. The first step uses :math:`\eta_0` =
+    ``lr0``. Computes in the dtype of ``theta0``.
+    """
+    theta, lr = theta0, lr0
+    thetas, lrs, losses = [theta0], [], [loss_fn(theta0)]
+    prev = None
+    for _ in range(steps):
+        g = grad_fn(theta)
+        if prev is not None:
+            dot = (g * prev).sum()
+            if normalized:
+                # cos(g_t, g_{t-1}); 0 if either gradient vanishes
+                den = g.norm() * prev.norm()
+                dot = dot / den if den > 0 else dot * 0
+            # η_t = η_{t-1} exp(γ s_t)
+            lr = lr * float(torch.exp(gamma * dot))
+        # θ_{t+1} = θ_t - η_t g_t
+        theta = theta - lr * g
+        prev = g
+        thetas.append(theta)
+        lrs.append(lr)
+        losses.append(loss_fn(theta))
+    return LrAdaptRun(torch.stack(thetas), torch.tensor(lrs, dtype=torch.float64),
+                      torch.stack(losses).to(torch.float64))
+
+
+def hypergradient(loss_fn: Callable[[torch.Tensor], torch.Tensor], theta_prev: torch.Tensor,
+                  lr: float) -> tuple[float, float]:
+    r"""The derivative of the loss after one gradient step with respect to that step's size.
+
+    Checks Eq. \eqref{eq:eg-meta-lr-hypergrad} of the post eg-meta-lr: with
+    :math:`\theta_t = \theta_{t-1} - \eta\,g_{t-1}`,
+
+    .. math:: \frac{\partial L(\theta_t)}{\partial\eta} = -\,g_t\cdot g_{t-1}.
+
+    Returns:
+        ``(autograd, formula)``: :math:`\partial L(\theta_t)/\partial\eta` by torch autograd
+        through the step, and :math:`-g_t\cdot g_{t-1}` from the two gradients.
+    """
+    eta = torch.tensor(lr, dtype=theta_prev.dtype, requires_grad=True)
+    p = theta_prev.detach().clone().requires_grad_(True)
+    (g_prev,) = torch.autograd.grad(loss_fn(p), p)
+    theta = theta_prev.detach() - eta * g_prev  # θ_t as a function of η
+    (d_eta,) = torch.autograd.grad(loss_fn(theta), eta)
+    q = theta.detach().clone().requires_grad_(True)
+    (g_t,) = torch.autograd.grad(loss_fn(q), q)
+    # -g_t · g_{t-1}
+    return float(d_eta), float(-(g_t * g_prev).sum())
+
+
+def quadratic_problem(eigenvalues: torch.Tensor) -> tuple[Callable[[torch.Tensor], torch.Tensor],
+                                                            Callable[[torch.Tensor], torch.Tensor]]:
+    r"""The diagonal quadratic :math:`L(\theta) = \tfrac12\sum_i\lambda_i\theta_i^2` as
+    ``(loss_fn, grad_fn)``; its gradient is :math:`\lambda\odot\theta`."""
+    lam = eigenvalues
+
+    def loss(theta: torch.Tensor) -> torch.Tensor:
+        # L = ½ Σ λ_i θ_i²
+        return 0.5 * (lam * theta * theta).sum()
+
+    def grad(theta: torch.Tensor) -> torch.Tensor:
+        # ∇L = λ ⊙ θ
+        return lam * theta
+
+    return loss, grad
+
+
+def least_squares_problem(a: torch.Tensor, b: torch.Tensor) -> tuple[Callable[[torch.Tensor], torch.Tensor],
+                                                                    Callable[[torch.Tensor], torch.Tensor]]:
+    r"""Least squares :math:`L(\theta) = \frac{1}{2N}\Vert A\theta - b\Vert^2` as
+    ``(loss_fn, grad_fn)``, gradient :math:`A^\top(A\theta - b)/N`; ``a`` is ``(N, n)``."""
+    n = a.shape[0]
+
+    def loss(theta: torch.Tensor) -> torch.Tensor:
+        # L = ‖Aθ - b‖² / (2N)
+        return (a @ theta - b).square().sum() / (2 * n)
+
+    def grad(theta: torch.Tensor) -> torch.Tensor:
+        # ∇L = Aᵀ(Aθ - b) / N
+        return a.T @ (a @ theta - b) / n
+
+    return loss, grad
+
+
+def logistic_loss(theta: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    r"""Mean logistic loss :math:`\frac1N\sum\log(1+e^{x_i\cdot\theta}) - y_i\,x_i\cdot\theta`
+    for labels :math:`y_i\in\{0,1\}` (``torch.nn.functional.binary_cross_entropy_with_logits``)."""
+    return torch.nn.functional.binary_cross_entropy_with_logits(x @ theta, y)
+
+
+def nnls_kkt_residual(theta: torch.Tensor, grad: torch.Tensor) -> float:
+    r"""Distance from the optimality conditions of :math:`\min_{\theta\ge0}L`:
+    :math:`\max_i|\min(\theta_i, \partial_iL)|`, zero exactly when :math:`\theta\ge0`,
+    :math:`\nabla L\ge0` and :math:`\theta_i\,\partial_iL=0` for every :math:`i`."""
+    # max_i |min(θ_i, ∂_i L)|
+    return float(torch.minimum(theta, grad).abs().max())
+
+
+def quadratic_best_lr(eigenvalues: torch.Tensor) -> tuple[float, float]:
+    r"""Best constant step size of gradient descent on a quadratic, and its contraction factor.
+
+    Implements Eq. \eqref{eq:eg-meta-lr-best} of the post eg-meta-lr: for Hessian eigenvalues in
+    :math:`[\mu, L]`, the factor :math:`\max_i|1-\eta\lambda_i|` is smallest at
+
+    .. math:: \eta^* = \frac{2}{\mu + L},\qquad \max_i|1-\eta^*\lambda_i| = \frac{L-\mu}{L+\mu}.
+    """
+    mu, big = float(eigenvalues.min()), float(eigenvalues.max())
+    return 2.0 / (mu + big), (big - mu) / (big + mu)
 
 
 # ---------------------------------------------------------------------------------------------
