@@ -14,12 +14,16 @@ import torch
 
 from blogkit.optim import (
     Lion,
+    cycle_onset,
     decoupled_update_direction,
     lion_linf_envelope,
+    lion_momentum_share,
     lion_momentum_weights,
+    lion_trajectory,
     lion_update,
     rosenbrock,
     rosenbrock_grad,
+    rosenbrock_valley_gap,
     spirals,
 )
 
@@ -105,7 +109,9 @@ def test_sign_of_zero_is_zero_only_decay() -> None:
 # --------------------------------------------------------------------------- optimiser class
 
 
-def test_defaults_match_the_paper_and_the_peer() -> None:
+def test_defaults_match_the_reference_implementations() -> None:
+    """lr=1e-4, betas=(0.9, 0.99), wd=0: the defaults of the authors' lion_pytorch.py (google/automl),
+    which the peer package lion_pytorch shares; the paper itself tunes lr per task."""
     from lion_pytorch import Lion as PeerLion
 
     ours = inspect.signature(Lion).parameters
@@ -472,3 +478,76 @@ def test_train_full_batch_measures_direction_and_state() -> None:
     # the same inputs give the same run (init is restored each time)
     again = train_full_batch(net, init, Lion, 1e-3, 0.1, data, test, 30)
     assert again.losses == lion.losses
+
+
+# --------------------------------------------------------------------------- whole runs
+
+
+@pytest.mark.parametrize(("betas", "wd"), [((0.9, 0.99), 0.0), ((0.0, 0.0), 0.0), ((0.9, 0.99), 0.05)])
+def test_lion_trajectory_matches_peer_lion_pytorch(betas: tuple[float, float], wd: float) -> None:
+    """The peer applies the decay as θ(1 - ηλ) before the sign step: equal up to round-off."""
+    from lion_pytorch import Lion as PeerLion
+
+    start = torch.tensor([-1.5, 2.0], dtype=F64)
+    path, momenta = lion_trajectory(rosenbrock_grad, start, 0.01, *betas, 60, weight_decay=wd)
+    assert path.shape == momenta.shape == (61, 2) and torch.equal(momenta[0], torch.zeros(2, dtype=F64))
+    p = torch.nn.Parameter(start.clone())
+    peer = PeerLion([p], lr=0.01, betas=betas, weight_decay=wd)
+    for t in range(60):
+        p.grad = rosenbrock_grad(p.detach())
+        peer.step()
+        torch.testing.assert_close(path[t + 1], p.detach(), rtol=0, atol=1e-12)
+        torch.testing.assert_close(momenta[t + 1], peer.state[p]["exp_avg"], rtol=1e-10, atol=1e-12)
+
+
+def test_cycle_onset_on_hand_made_sequences() -> None:
+    def seq(*xs: float) -> torch.Tensor:
+        return torch.tensor(xs, dtype=F64)[:, None]
+
+    assert cycle_onset(seq(5, 1, 2, 3, 2, 3, 2, 3)) == 2
+    assert cycle_onset(seq(2, 3, 2, 3)) == 0
+    assert cycle_onset(seq(1, 2, 3, 4)) is None
+    assert cycle_onset(seq(1, 2, 3, 3, 3), period=1) == 2
+    assert cycle_onset(seq(4, 4, 4), period=2) == 0
+    # a repeat in the middle that is broken later does not count
+    assert cycle_onset(seq(1, 2, 1, 2, 7, 8, 7, 8, 7)) == 4
+
+
+def test_signsgd_on_rosenbrock_ends_in_a_two_cycle_across_the_valley_floor() -> None:
+    """A slow oracle: plain Python floats and sign(∇f), with scipy's gradient."""
+    from scipy.optimize import rosen_der
+
+    x = [-1.5, 2.0]
+    seen = []
+    for _ in range(40):
+        g = [float(v) for v in rosen_der(np.array(x))]
+        x = [x[0] - 0.01 * _sign(g[0]), x[1] - 0.01 * _sign(g[1])]
+        seen.append(tuple(x))
+    path, _ = lion_trajectory(rosenbrock_grad, torch.tensor([-1.5, 2.0], dtype=F64), 0.01, 0.0, 0.0, 40)
+    np.testing.assert_allclose(path[1:].numpy(), np.array(seen), rtol=0, atol=1e-12)
+    onset = cycle_onset(path)
+    assert onset is not None and onset < 10
+    gaps = rosenbrock_valley_gap(path[-2:])
+    assert gaps[0].item() * gaps[1].item() < 0
+
+
+def test_momentum_share_below_one_means_the_gradient_sets_the_sign() -> None:
+    gen = torch.Generator().manual_seed(13)
+    m = torch.randn(10_000, generator=gen, dtype=F64)
+    g = torch.randn(10_000, generator=gen, dtype=F64)
+    for beta1 in (0.5, 0.9, 0.99):
+        share = lion_momentum_share(m, g, beta1)
+        u = torch.sign(beta1 * m + (1 - beta1) * g)
+        assert torch.equal(u[share < 1], torch.sign(g)[share < 1])
+        assert torch.equal(u[share > 1], torch.sign(m)[share > 1])
+        assert bool((share < 1).any()) and bool((share > 1).any())
+
+
+def test_valley_gap_is_the_y_gradient_over_2b() -> None:
+    from scipy.optimize import rosen_der
+
+    rng = np.random.default_rng(14)
+    for xy in rng.normal(size=(20, 2)) * 2:
+        gap = rosenbrock_valley_gap(torch.tensor(xy, dtype=F64)).item()
+        assert math.isclose(2 * 100 * gap, rosen_der(xy)[1], rel_tol=1e-12, abs_tol=1e-12)
+    assert rosenbrock_valley_gap(torch.tensor([-1.7, 1.7**2], dtype=F64)).item() == 0.0

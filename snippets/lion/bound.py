@@ -25,7 +25,7 @@ rows = [(r"$\Vert\theta_0\Vert_\infty$", f"{theta0_inf:.4f}"),
         (r"$\max_{t\ge 1}\Vert\theta_t\Vert_\infty$", f"{linf[1:].max().item():.4f}"),
         (r"首次 $\Vert\theta_t\Vert_\infty\le 1/\lambda$ 的步数 $t$", str(first_inside)),
         (rf"$\Vert\theta_{{{steps}}}\Vert_\infty$", f"{linf[-1].item():.8f}")]
-print(md_table(rows, [f"量(d = {d}, η = {lr:g}, λ = {wd:g})", "值"], align=["l", "r"]))
+print(md_table(rows, [f"量（d = {d}，η = {lr:g}，λ = {wd:g}）", "值"], align=["l", "r"]))
 
 assert bool((linf <= cap).all())  # the bound max(‖θ0‖∞, 1/λ) at every step
 assert bool((linf <= envelope * (1 + 1e-12)).all())  # and the sharper envelope
@@ -37,10 +37,10 @@ value("lion-inv-wd", 1 / wd, "g")
 value("lion-theta-end", linf[-1].item(), ".8f")
 
 fig, (ax, zoom) = figure(1, 2, size=(7.2, 3.4))
-ax.semilogy(t.numpy(), linf.numpy(), label=r"Lion: $\Vert\theta_t\Vert_\infty$")
-ax.semilogy(t.numpy(), envelope.numpy(), "--", label="envelope")
+ax.semilogy(t.numpy(), linf.numpy(), label=r"Lion 的 $\Vert\theta_t\Vert_\infty$")
+ax.semilogy(t.numpy(), envelope.numpy(), "--", label="包络")
 ax.axhline(1 / wd, color="k", lw=0.8, ls=":", label=rf"$1/\lambda = {1 / wd:g}$")
-ax.set_xlabel("step $t$")
+ax.set_xlabel("步数 $t$")
 ax.set_ylabel(r"$\Vert\theta_t\Vert_\infty$")
 ax.legend(fontsize=8)
 zoom.plot(t.numpy(), linf.numpy())
@@ -48,8 +48,8 @@ zoom.plot(t.numpy(), envelope.numpy(), "--")
 zoom.axhline(1 / wd, color="k", lw=0.8, ls=":")
 zoom.axvline(first_inside, color="grey", lw=0.8)
 zoom.set_ylim(1 / wd - 0.01, 1 / wd + 0.01)
-zoom.set_xlabel("step $t$")
-zoom.set_title(r"zoom near $1/\lambda$", fontsize=9)
+zoom.set_xlabel("步数 $t$")
+zoom.set_title(r"$1/\lambda$ 附近放大", fontsize=9)
 print()
 print(svg(fig, caption=f"λ = {wd:g}、η = {lr:g} 时 {d} 维参数的无穷范数随步数的变化"
                        "：左为对数纵轴全程，右为 1/λ 附近的放大（竖线为首次回到 1/λ 以内的步数）。"

@@ -17,7 +17,8 @@ Sections:
 
 * **Lion** (post ``lion``; Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms",
   arXiv 2302.06675): :func:`lion_update`, :class:`Lion`, :func:`lion_momentum_weights`,
-  :func:`lion_linf_envelope`, and :func:`decoupled_update_direction` (the direction read off any
+  :func:`lion_linf_envelope`, :func:`lion_trajectory` with :func:`cycle_onset` (a whole run and
+  where it becomes periodic), and :func:`decoupled_update_direction` (the direction read off any
   step with decoupled weight decay, AdamW's included).
 * **Amos-style strategies** (post ``amos-strategies``; the ideas of Tian & Parikh 2022, "Amos: An
   Adam-style Optimizer with Adaptive Weight Decay towards Model-Oriented Scale", arXiv
@@ -50,6 +51,7 @@ __all__ = [
     "LrAdaptRun",
     "TrainingRun",
     "adamw_noise_walk",
+    "cycle_onset",
     "decay_equilibrium_rms",
     "decay_for_scale",
     "decay_rms_trajectory",
@@ -61,7 +63,9 @@ __all__ = [
     "inverse_time_schedule",
     "least_squares_problem",
     "lion_linf_envelope",
+    "lion_momentum_share",
     "lion_momentum_weights",
+    "lion_trajectory",
     "lion_update",
     "logistic_loss",
     "momentum_equilibrium_rms",
@@ -73,6 +77,7 @@ __all__ = [
     "reparametrized_regression",
     "rosenbrock",
     "rosenbrock_grad",
+    "rosenbrock_valley_gap",
     "run_exponentiated_gradient",
     "simulate_decay_walk",
     "simulate_noisy_quadratic",
@@ -132,8 +137,12 @@ class Lion(torch.optim.Optimizer):
     r"""The Lion optimiser (Chen et al. 2023), a thin wrapper around :func:`lion_update`.
 
     Implements Eq. \eqref{eq:lion-u}, Eq. \eqref{eq:lion-theta} and Eq. \eqref{eq:lion-m} of the
-    post lion, with the paper's defaults ``lr=1e-4``, ``betas=(0.9, 0.99)`` and decoupled weight
-    decay :math:`\theta \leftarrow \theta - \eta(u + \lambda\theta)`. One state tensor per
+    post lion, with decoupled weight decay :math:`\theta \leftarrow \theta - \eta(u + \lambda\theta)`.
+    The defaults ``lr=1e-4``, ``betas=(0.9, 0.99)``, ``weight_decay=0.0`` are those of the authors'
+    reference PyTorch implementation (``lion/lion_pytorch.py`` in the google/automl repository,
+    also used by lucidrains' ``lion-pytorch``). The betas are the paper's recommended values; the
+    paper sets the learning rate per task (3-10x below AdamW's), so ``lr=1e-4`` is a placeholder,
+    not a recommendation. One state tensor per
     parameter (``exp_avg``), against AdamW's two. ``torch.sign(0) = 0``: a coordinate with a zero
     interpolated momentum is only decayed.
 
@@ -173,6 +182,57 @@ class Lion(torch.optim.Optimizer):
                 p.copy_(new_p)
                 state["exp_avg"].copy_(new_m)
         return loss
+
+
+def lion_trajectory(grad_fn: Callable[[torch.Tensor], torch.Tensor], start: torch.Tensor,
+                    lr: float, beta1: float, beta2: float, steps: int,
+                    weight_decay: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""A whole Lion run from ``start`` with :math:`m_0 = 0`: iterates :func:`lion_update`.
+
+    Each step applies Eq. \eqref{eq:lion-u}, Eq. \eqref{eq:lion-theta} and Eq. \eqref{eq:lion-m}
+    of the post lion with the gradient ``grad_fn(theta)``; ``beta1 = beta2 = 0`` and
+    ``weight_decay = 0`` is signSGD.
+
+    Returns:
+        ``(path, momenta)``: ``(steps + 1, *start.shape)`` tensors holding :math:`\theta_t` and
+        :math:`m_t` for :math:`t = 0, \dots,` ``steps``, in ``start``'s dtype.
+    """
+    theta, m = start.clone(), torch.zeros_like(start)
+    path, momenta = [theta], [m]
+    for _ in range(steps):
+        theta, m = lion_update(theta, grad_fn(theta), m, lr, beta1, beta2, weight_decay)
+        path.append(theta)
+        momenta.append(m)
+    return torch.stack(path), torch.stack(momenta)  # (steps + 1, *shape) each
+
+
+def cycle_onset(path: torch.Tensor, period: int = 2) -> int | None:
+    r"""The first step :math:`t_0` from which ``path`` repeats exactly with the given period.
+
+    :math:`t_0` is the smallest :math:`t` with :math:`\theta_s = \theta_{s+p}` (bitwise) for every
+    :math:`s \ge t` up to the end of ``path`` (shape ``(T, ...)``); ``None`` when the last
+    :math:`p + 1` points are not already periodic.
+    """
+    same = (path[period:] == path[:-period]).flatten(1).all(dim=1)  # (T - p,) θ_s == θ_{s+p}
+    if same.numel() == 0 or not bool(same[-1]):
+        return None
+    broken = torch.nonzero(~same)  # indices s where the period is broken
+    return 0 if broken.numel() == 0 else int(broken[-1].item()) + 1
+
+
+def lion_momentum_share(exp_avg: torch.Tensor, grad: torch.Tensor, beta1: float) -> torch.Tensor:
+    r"""How much the momentum weighs against the current gradient inside the sign, per coordinate.
+
+    In Eq. \eqref{eq:lion-u} of the post lion the argument of the sign is
+    :math:`\beta_1 m_{t-1} + (1-\beta_1) g_t`; the ratio
+
+    .. math:: \rho = \frac{\beta_1\,|m_{t-1}|}{(1-\beta_1)\,|g_t|}
+
+    is below 1 exactly when the current gradient alone decides the sign,
+    :math:`u_t = \operatorname{sign}(g_t)`. Same shape as ``grad``.
+    """
+    # ρ = β1 |m_{t-1}| / ((1 - β1) |g_t|)
+    return beta1 * exp_avg.abs() / ((1 - beta1) * grad.abs())
 
 
 def decoupled_update_direction(param_before: torch.Tensor, param_after: torch.Tensor, lr: float,
@@ -698,6 +758,16 @@ def rosenbrock_grad(theta: torch.Tensor, a: float = 1.0, b: float = 100.0) -> to
     x, y = theta[..., 0], theta[..., 1]
     # ∂f/∂x = -2(a - x) - 4 b x (y - x^2);  ∂f/∂y = 2 b (y - x^2)
     return torch.stack([-2 * (a - x) - 4 * b * x * (y - x**2), 2 * b * (y - x**2)], dim=-1)
+
+
+def rosenbrock_valley_gap(theta: torch.Tensor) -> torch.Tensor:
+    r"""Signed height :math:`y - x^2` above the floor of the Rosenbrock valley (last axis of size 2).
+
+    The floor :math:`y = x^2` is where :math:`\partial_y f = 2b(y - x^2)` vanishes; a point and
+    the next one straddle the floor when their gaps have opposite signs.
+    """
+    # y - x^2
+    return theta[..., 1] - theta[..., 0] ** 2
 
 
 def spirals(n_per_class: int, n_classes: int = 3, noise: float = 0.25,
