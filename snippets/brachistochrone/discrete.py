@@ -42,8 +42,8 @@ for k, yk in enumerate(iterates):
 ax1.invert_yaxis()
 ax1.set_aspect("equal")
 ax1.set_xlabel("x")
-ax1.set_ylabel("y(向下)")
-ax1.set_title("N = 16:牛顿迭代从直线出发", fontsize=9)
+ax1.set_ylabel("y（向下）")
+ax1.set_title("N = 16：牛顿迭代从直线出发", fontsize=9)
 ax1.legend(fontsize=7, loc="upper right")
 ax2.loglog(sizes, excess, "o-", label="时间之差 T_N − π")
 ax2.loglog(sizes, errs, "s-", label="与摆线的最大偏差")
@@ -51,6 +51,6 @@ ax2.loglog(sizes, excess[0] * sizes[0] / np.array(sizes), "k:", lw=0.8, label="�
 ax2.set_xlabel("段数 N")
 ax2.set_title("加密折线", fontsize=9)
 ax2.legend(fontsize=7)
-print(svg(fig, caption="左:16 段折线在牛顿法下的迭代:从直线出发,前几步逐步弯向摆线(灰色粗线),"
+print(svg(fig, caption="左：16 段折线在牛顿法下的迭代：从直线出发，前几步逐步弯向摆线（灰色粗线），"
                        "第 6 步起已与最终的折线难以分辨。"
-                       "右:段数加倍时,最优折线比摆线多用的时间减半,与摆线的偏差也随之缩小。"))
+                       "右：段数加倍时，最优折线比摆线多用的时间减半，与摆线的偏差也随之缩小。"))

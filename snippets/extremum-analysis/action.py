@@ -23,7 +23,7 @@ for i, T in enumerate(table_T):
     assert abs(phi[2] - phi[0]) < 1e-12 and abs(phi[2] - phi[1] - 0.005 * vals[0]) < 1e-12
     assert abs(vals[0] - Tn / 2 * (np.pi**2 / Tn**2 - 1)) < 1e-12
     assert all(u > vals[0] for u in vals[1:])  # the lowest mode is the first to turn negative
-    kind = "极小" if vals[0] > 0 else "鞍点(不是极小)"
+    kind = "极小" if vals[0] > 0 else "鞍点（不是极小）"
     assert (vals[0] > 0) == (T < 1)
     rows.append((f"{T:g}π", *vals, kind))
 print(md_table(rows, ["时长 T", "η = sin(πt/T)", "η = sin(2πt/T)", "η = sin(3πt/T)", "真实路径是"],
@@ -44,6 +44,6 @@ ax.set_ylim(-6, 12)
 ax.set_xlabel("时长 T / π")
 ax.set_ylabel("二阶变分 δ²S")
 ax.legend(fontsize=8)
-print(svg(fig, caption="谐振子(m = k = 1)的作用量在真实路径处沿几个方向的二阶变分。"
-                       "T < π 时全部为正,真实路径是作用量的极小;第 j 个方向在 T = jπ 处变号,"
-                       "过了半个周期,真实路径就只是驻点。"))
+print(svg(fig, caption="谐振子（m = k = 1）的作用量在真实路径处沿几个方向的二阶变分。"
+                       "T < π 时全部为正，真实路径是作用量的极小；第 j 个方向在 T = jπ 处变号，"
+                       "过了半个周期，真实路径就只是驻点。"))

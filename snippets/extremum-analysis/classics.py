@@ -14,9 +14,9 @@ cases = [  # name, L, unknown, variable, solution: an expression, or (X(θ), Y(�
     ("最短路径", sp.sqrt(1 + yp**2), y, x, c1 * x + c0),
     ("最速降线", sp.sqrt((1 + yp**2) / (2 * g * y)), y, x,
      (r * (th - sp.sin(th)), r * (1 - sp.cos(th)))),
-    ("最小旋转曲面(悬链线)", y * sp.sqrt(1 + yp**2), y, x, c * sp.cosh((x - d) / c)),
+    ("最小旋转曲面（悬链线）", y * sp.sqrt(1 + yp**2), y, x, c * sp.cosh((x - d) / c)),
     ("谐振子的作用量", m * qd**2 / 2 - k * q**2 / 2, q, t, A * sp.cos(omega * t + phi)),
-    ("受均布载荷的梁(延伸)", EI * y.diff(x, 2) ** 2 / 2 - w * y, y, x,
+    ("受均布载荷的梁（延伸）", EI * y.diff(x, 2) ** 2 / 2 - w * y, y, x,
      w * x**4 / (24 * EI) + c1 * x + c0 + d * x**3 + c * x**2),
 ]
 # print y, y', y'' (and q, q̇, q̈) instead of y(x), d/dx y(x)

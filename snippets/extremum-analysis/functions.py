@@ -14,7 +14,7 @@ for f in (x**2, -(x**2), x**3, x**4, -(x**4)):
     rows.append((f"${sp.latex(f)}$", f"${sp.latex(sp.diff(f, x).subs(x, 0))}$",
                  f"${sp.latex(ev[0])}$", kind, f"{int(sp.sign(left)):+d} / {int(sp.sign(right)):+d}", truth))
 print(md_table(rows, ["f(x)", "f′(0)", "f″(0)", "二阶判别",
-                      "f(−h) − f(0) / f(h) − f(0) 的符号(h = 0.01)", "实际"]))
+                      "f(−h) − f(0) / f(h) − f(0) 的符号（h = 0.01）", "实际"]))
 print()
 g = x**4 + y**4 - 4 * x * y
 # second-order Taylor expansion: f(p + sΔ) = f(p) + s ∇f·Δ + s²/2 ΔᵀHΔ + O(s³)

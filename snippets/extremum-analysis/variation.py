@@ -35,8 +35,8 @@ for name, Y in candidates.items():
     assert abs(slope_fd - slope) < 1e-6 and abs(curv_fd - curv) < 1e-4 * abs(curv)
     rows.append((name, phi[1], slope_fd, slope_raw, slope, curv_fd, curv))
     curves[name] = variation_profile(L, y, x, Y, eta, a, b, eps) - phi[1]
-print(md_table(rows, ["曲线", "J[y]", "φ′(0)(差分)", "∫ (L_y η + L_y′ η′) dx", "∫ E[y] η dx",
-                      "φ″(0)(差分)", "∫ δ²L dx"], [None, ".8f", ".1e", ".1e", ".1e", ".6f", ".6f"]))
+print(md_table(rows, ["曲线", "J[y]", "φ′(0)（差分）", "∫ (L_y η + L_y′ η′) dx", "∫ E[y] η dx",
+                      "φ″(0)（差分）", "∫ δ²L dx"], [None, ".8f", ".1e", ".1e", ".1e", ".6f", ".6f"]))
 (n1, J1, s1, _, e1, c1, _), (n2, J2, s2, _, e2, c2, _) = rows
 assert abs(e1) < 1e-12 and s2 > 0.1 and c1 > 0 and J1 < J2
 assert np.all(curves[n1][eps != 0] > 0)  # a true minimum along this direction
@@ -52,6 +52,6 @@ ax.axvline(0, color="0.5", lw=0.7)
 ax.set_xlabel("ε")
 ax.set_ylabel("φ(ε) − φ(0)")
 ax.legend(fontsize=8)
-print(svg(fig, caption="沿同一个扰动方向 η 改变曲线时,旋转曲面面积(除以 2π)的变化 φ(ε) − φ(0)。"
-                       "悬链线处曲线在 ε = 0 取最小、切线水平;圆柱处切线是斜的,"
-                       "往 φ′(0) 的反方向挪一点,面积就会变小。"))
+print(svg(fig, caption="沿同一个扰动方向 η 改变曲线时，旋转曲面面积（除以 2π）的变化 φ(ε) − φ(0)。"
+                       "悬链线处曲线在 ε = 0 取最小、切线水平；圆柱处切线是斜的，"
+                       "往 φ′(0) 的反方向挪一点，面积就会变小。"))

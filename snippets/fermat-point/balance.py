@@ -26,6 +26,6 @@ num = fermat_point(A, [3, 4, 5])
 assert np.abs(num - [50 / 37, 70 / 37]).max() < 1e-13
 print(md_table([("$" + " ,\\; ".join(latex(d) for d in dist) + "$", f"${latex(cost)}$",
                  f"$({latex(bal[0])},\\ {latex(bal[1])})$")],
-               ["PA, PB, PC", "3PA + 4PB + 5PC", "Σ kᵢuᵢ(精确)"]))
+               ["PA, PB, PC", "3PA + 4PB + 5PC", "Σ kᵢuᵢ（精确）"]))
 value("fp-w-cost", float(cost), ".6f")
 value("fp-w-err", float(np.abs(num - [50 / 37, 70 / 37]).max()), ".1e")

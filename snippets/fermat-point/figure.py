@@ -11,7 +11,7 @@ for ax, (title, T, k) in zip(axes, cases, strict=True):
     T, k = np.array(T, dtype=float), np.array(k, dtype=float)
     lo, hi = np.array([-0.6, -0.6]), np.array([4.6, 3.6])
     if title == "钝角":
-        title = f"∠C ≈ {vertex_angles(T)[2]:.1f}°:最优点就是 C"
+        title = f"∠C ≈ {vertex_angles(T)[2]:.1f}°：最优点就是 C"
     gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], 241), np.linspace(lo[1], hi[1], 241))
     f = fermat_cost(np.stack([gx, gy], axis=-1), T, k)
     P = fermat_point(T, k)
@@ -36,7 +36,7 @@ for ax, (title, T, k) in zip(axes, cases, strict=True):
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
 axes[0].legend(loc="upper right", fontsize=7)
-print(svg(fig, caption="加权距离和 f(P) 的等高线。橙点是最优点,箭头是三根绳子的拉力 kᵢuᵢ"
-                       "(按最大权重归一),粉紫色折线是从加权重心出发的 Weiszfeld 迭代。"
-                       "左:三个 120° 角;中:拉力长度之比 3 : 4 : 5,PA 与 PB 垂直;"
-                       "右:∠C 超过 120°,迭代一路走向顶点 C。"))
+print(svg(fig, caption="加权距离和 f(P) 的等高线。橙点是最优点，箭头是三根绳子的拉力 kᵢuᵢ"
+                       "（按最大权重归一），粉紫色折线是从加权重心出发的 Weiszfeld 迭代。"
+                       "左：三个 120° 角；中：拉力长度之比 3 : 4 : 5，PA 与 PB 垂直；"
+                       "右：∠C 超过 120°，迭代一路走向顶点 C。"))

@@ -12,7 +12,7 @@ for c in range(3):
     a1, a2 = mirror_angles(P, A, c)
     rows.append((f"以 {names[c]} 为圆心", f"P{names[i]}:{a1:.6f}°", f"P{names[j]}:{a2:.6f}°"))
     assert abs(a1 - a2) < 1e-9  # the normal bisects the angle: law of reflection
-print(md_table(rows, ["镜面(过 P 的圆)", "入射线与法线的夹角", "反射线与法线的夹角"]))
+print(md_table(rows, ["镜面（过 P 的圆）", "入射线与法线的夹角", "反射线与法线的夹角"]))
 ang = angles_at(P, A)
 assert np.allclose(ang, 120, atol=1e-9)
 value("fp-P", f"({P[0]:.6f}, {P[1]:.6f})")
