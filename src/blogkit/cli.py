@@ -389,9 +389,19 @@ def check(ctx: click.Context, fix: bool) -> None:
 @click.argument("posts", nargs=-1)
 @click.option("-j", "--jobs", type=int, default=None, help="units run in parallel (default: cores)")
 @click.option("--refresh", is_flag=True, help="ignore the cache and re-run everything")
+@click.option("--shard", default=None, metavar="K/N",
+              help="run only the K-th of N deterministic shares of the units (balanced by the "
+                   "run times the cache knows); export the cache afterwards to merge shards")
 @click.pass_context
-def run(ctx: click.Context, posts: tuple[str, ...], jobs: int | None, refresh: bool) -> None:
+def run(ctx: click.Context, posts: tuple[str, ...], jobs: int | None, refresh: bool,
+        shard: str | None) -> None:
     """Execute posts' snippets into the execution cache that `mkdocs build` reads."""
+    part = None
+    if shard is not None:
+        m = re.fullmatch(r"(\d+)/(\d+)", shard)
+        if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
+            raise click.BadParameter("write K/N with 1 <= K <= N, e.g. 2/3", param_hint="--shard")
+        part = (int(m.group(1)), int(m.group(2)))
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
@@ -415,7 +425,7 @@ def run(ctx: click.Context, posts: tuple[str, ...], jobs: int | None, refresh: b
             bar.update(task, total=to_run, description=f"running {to_run} of {total} units "
                                                        f"({total - to_run} cached)")
 
-        engine.prepare(pages, progress=lambda r: bar.advance(task), planned=planned)
+        engine.prepare(pages, progress=lambda r: bar.advance(task), planned=planned, shard=part)
     table = Table(title="execution")
     for col in ("post", "unit", "cache", "time (s)", "device", "result"):
         table.add_column(col, justify="right" if col == "time (s)" else "left")
@@ -428,6 +438,47 @@ def run(ctx: click.Context, posts: tuple[str, ...], jobs: int | None, refresh: b
         console.print(msg, markup=False, highlight=False)
     if engine.errors:
         sys.exit(1)
+
+
+# -- cache --------------------------------------------------------------------------------------
+@main.group()
+def cache() -> None:
+    """Move execution-cache entries between machines (sharded runs)."""
+
+
+def _cache(ctx: click.Context) -> Any:
+    from blogkit.engine.cache import ExecCache
+
+    root = _root(ctx.find_root().obj["root"])
+    opts = _plugin_options(_mkdocs_config(root), "blogkit")
+    return ExecCache(root / os.environ.get("BLOGKIT_CACHE_DIR",
+                                           opts.get("cache_dir", ".cache/blogkit-exec")), root)
+
+
+@cache.command("export")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def cache_export(ctx: click.Context, archive: Path) -> None:
+    """Write every valid cache entry into ARCHIVE (.tar.gz)."""
+    n = _cache(ctx).export(archive)
+    click.echo(f"exported {n} entries to {archive}")
+
+
+@cache.command("import")
+@click.argument("archives", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def cache_import(ctx: click.Context, archives: tuple[Path, ...]) -> None:
+    """Add the entries of exported ARCHIVES: checksums verified, a valid entry never replaced."""
+    store = _cache(ctx)
+    bad = 0
+    for archive in archives:
+        c = store.import_(archive)
+        bad += c["rejected"] + c["kept"]
+        click.echo(f"{archive}: imported {c['imported']}, already present {c['present']}, "
+                   f"kept ours over a different entry {c['kept']}, rejected {c['rejected']}")
+    if bad:
+        click.echo(f"{bad} entries were not imported (see above)", err=True)
 
 
 # -- approve --------------------------------------------------------------------------------------

@@ -178,6 +178,8 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
             refresh=bool(flag("BLOGKIT_REFRESH") or self.config.refresh),
             execute=self.config.execute if execute is None else execute,
         )
+        # The merge job of a sharded run: every unit must come from the (imported) cache.
+        self.engine.require_cache = bool(flag("BLOGKIT_REQUIRE_CACHE"))
         self.commit = git_commit(root)
         markdown_exec.formatters["python"] = markdown_exec.formatters["py"] = self._format
         js = config["extra_javascript"]

@@ -18,6 +18,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -41,6 +42,9 @@ def folder_digest(path: Path) -> str | None:
     except OSError:
         return None
     return "dir:" + hashlib.sha256("\n".join(names).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+_KEY_RE = re.compile(r"[0-9a-f]{64}")
 
 
 def _checksum(entry: dict[str, Any]) -> str:
@@ -135,11 +139,89 @@ class ExecCache:
 
         return held()
 
-    def put(self, key: str, entry: dict[str, Any]) -> None:
-        entry = dict(entry)
-        self._digests.clear()  # the unit just ran: hash the files as they are now
-        entry["deps"] = {rel: self.digest(rel) for rel in entry.get("deps", [])}
-        entry["checksum"] = _checksum(entry)
+    # -- run times, for balancing shards ------------------------------------------------------
+    def timings(self) -> dict[str, float]:
+        """Last known run time of each unit ("page::unit" -> seconds)."""
+        try:
+            data = json.loads((self.dir / "timings.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): float(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def record_timings(self, ran: dict[str, float]) -> None:
+        if not ran:
+            return
+        data = {**self.timings(), **{k: round(v, 3) for k, v in ran.items()}}
+        self.dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, sort_keys=True, indent=0)
+        os.replace(tmp, self.dir / "timings.json")
+
+    # -- moving entries between machines -------------------------------------------------------
+    def entries(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every entry that parses and passes its checksum, as (key, entry)."""
+        out = []
+        for path in sorted(self.dir.glob("??/*.json")):
+            if path.name.startswith(".tmp-"):
+                continue
+            try:
+                entry = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(entry, dict) and entry.get("checksum") == _checksum(entry):
+                out.append((path.stem, entry))
+        return out
+
+    def export(self, archive: Path) -> int:
+        """Write every valid entry into one ``.tar.gz`` (content-addressed by key, with the run
+        times); returns how many."""
+        import io
+        import tarfile
+
+        entries = self.entries()
+        with tarfile.open(archive, "w:gz") as tar:
+            for key, entry in [*entries, ("timings", self.timings())]:
+                data = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8")
+                info = tarfile.TarInfo(f"{key}.json")
+                info.size, info.mtime = len(data), 0
+                tar.addfile(info, io.BytesIO(data))
+        return len(entries)
+
+    def import_(self, archive: Path) -> dict[str, int]:
+        """Add the entries of an exported archive. An entry must pass its checksum and be named
+        by its key; one already here with the same key is kept (a valid entry is never
+        replaced by a different one). Returns counts: imported, present, kept, rejected."""
+        import tarfile
+
+        counts = {"imported": 0, "present": 0, "kept": 0, "rejected": 0}
+        have = dict(self.entries())
+        timings: dict[str, float] = {}
+        with tarfile.open(archive, "r:gz") as tar:
+            for member in tar.getmembers():
+                key = member.name.removesuffix(".json")
+                f = tar.extractfile(member) if member.isfile() else None
+                try:
+                    entry = json.loads(f.read().decode("utf-8")) if f else None
+                except ValueError:
+                    entry = None
+                if key == "timings" and isinstance(entry, dict):
+                    timings = {str(k): float(v) for k, v in entry.items()}
+                    continue
+                if (not isinstance(entry, dict) or not _KEY_RE.fullmatch(key)
+                        or entry.get("checksum") != _checksum(entry)):
+                    counts["rejected"] += 1
+                elif key in have:
+                    counts["present" if have[key] == entry else "kept"] += 1
+                else:
+                    self._write(key, entry)
+                    have[key] = entry
+                    counts["imported"] += 1
+        if timings:
+            self.record_timings({k: v for k, v in timings.items() if k not in self.timings()})
+        return counts
+
+    def _write(self, key: str, entry: dict[str, Any]) -> None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
@@ -152,3 +234,10 @@ class ExecCache:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+    def put(self, key: str, entry: dict[str, Any]) -> None:
+        entry = dict(entry)
+        self._digests.clear()  # the unit just ran: hash the files as they are now
+        entry["deps"] = {rel: self.digest(rel) for rel in entry.get("deps", [])}
+        entry["checksum"] = _checksum(entry)
+        self._write(key, entry)

@@ -32,7 +32,7 @@ from typing import Any
 from .cache import ExecCache
 from .units import Unit, group_units, parse_blocks
 
-__all__ = ["Engine", "UnitResult", "environment"]
+__all__ = ["Engine", "UnitResult", "environment", "shard_keys"]
 
 log = logging.getLogger("mkdocs.plugins.blogkit")
 ENGINE_VERSION = "1"
@@ -88,6 +88,7 @@ class Engine:
         self.cache = ExecCache(cache_dir, root)
         self.jobs, self.timeout, self.refresh, self.execute = jobs, timeout, refresh, execute
         self.max_output, self.max_memory = max_output, max_memory
+        self.require_cache = False  # a miss is an error (the merge job of a sharded run)
         self.golden_root = golden_root  # approved outputs, compared during the build
         self.golden_drift: list[str] = []
         self.results: dict[str, list[UnitResult]] = {}
@@ -99,11 +100,14 @@ class Engine:
     # -- before rendering ------------------------------------------------------------------
     def prepare(self, pages: dict[str, str],
                 progress: Callable[[UnitResult], None] | None = None,
-                planned: Callable[[int, int], None] | None = None) -> None:
+                planned: Callable[[int, int], None] | None = None,
+                shard: tuple[int, int] | None = None) -> None:
         """Find, look up and (if needed) run every unit of ``pages`` ({docs path: markdown}).
 
         ``planned(total, to_run)`` is called once the cache has been consulted and
-        ``progress(result)`` after each unit that had to run (for progress bars).
+        ``progress(result)`` after each unit that had to run (for progress bars). With
+        ``shard=(k, n)`` only the k-th of n deterministic shares of the units is looked up
+        and run (``blogkit run --shard k/n``); the others are left out of ``results``.
         """
         self.cache.forget_digests()
         self.results.clear()
@@ -112,13 +116,31 @@ class Engine:
         self.golden_drift.clear()
         self.env = env = environment()  # once per build: package versions are slow to look up
         todo: list[tuple[str, int, Unit, str]] = []
-        for page, text in sorted(pages.items()):
-            blocks = parse_blocks(text, page, self.snippets_dir, self.root, self.docs_dir.name)
-            units = group_units(blocks)
+        parsed = {page: group_units(parse_blocks(text, page, self.snippets_dir, self.root,
+                                                 self.docs_dir.name))
+                  for page, text in sorted(pages.items())}
+        mine = None
+        if shard is not None:
+            mine = shard_keys({u.code_key(env): f"{page}::{u.name}"
+                               for page, units in parsed.items() for u in units},
+                              self.cache.timings(), *shard)
+        for page, units in parsed.items():
+            if mine is not None:
+                units = [u for u in units if u.code_key(env) in mine]
+                if not units:
+                    continue
             self.results[page] = [None] * len(units)  # type: ignore[list-item]
             for i, unit in enumerate(units):
                 key = unit.code_key(env)
                 entry = None if (self.refresh or not self.execute) else self.cache.get(key)
+                if entry is None and self.execute and self.require_cache:
+                    msg = (f"{self.docs_dir.name}/{page}:{unit.blocks[0].line}: unit {unit.name} "
+                           "is not in the cache and execution is forbidden "
+                           "(BLOGKIT_REQUIRE_CACHE=1): was a shard lost?")
+                    self.results[page][i] = UnitResult(unit, key, [""] * len(unit.blocks),
+                                                       {"block": 0, "type": "Missing",
+                                                        "traceback": msg}, 0.0, False, "none")
+                    continue
                 if entry is not None:
                     self.results[page][i] = UnitResult(unit, key, entry["outputs"],
                                                        entry.get("error"), entry["seconds"],
@@ -131,6 +153,7 @@ class Engine:
                                                        None, 0.0, False, "not executed")
         if planned is not None:
             planned(sum(len(r) for r in self.results.values()), len(todo))
+        ran: dict[str, float] = {}
         if todo:
             with ThreadPoolExecutor(max_workers=max(1, self.jobs)) as pool:
                 futures = {pool.submit(self._execute, unit, key): (page, i)
@@ -138,8 +161,10 @@ class Engine:
                 for fut in as_completed(futures):
                     page, i = futures[fut]
                     self.results[page][i] = res = fut.result()
+                    ran[f"{page}::{res.unit.name}"] = res.seconds
                     if progress is not None:
                         progress(res)
+            self.cache.record_timings(ran)
         for page_results in self.results.values():
             for res in page_results:
                 for j, block in enumerate(res.unit.blocks):
@@ -226,6 +251,8 @@ class Engine:
 
     def _locate(self, res: UnitResult) -> str:
         err = res.error or {}
+        if err.get("type") == "Missing":
+            return str(err["traceback"])
         block = res.unit.blocks[min(err.get("block", 0), len(res.unit.blocks) - 1)]
         tb = err.get("traceback", "")
 
@@ -283,6 +310,25 @@ def _run_unit(blocks: list[dict[str, str]], root: Path, timeout: float,
     from .worker import run_unit
 
     return run_unit(blocks, root, timeout, workdir, **limits)
+
+
+def shard_keys(units: dict[str, str], timings: dict[str, float], k: int, n: int) -> set[str]:
+    """The code keys of the k-th (1-based) of n shares of ``units`` ({key: "page::unit"}).
+
+    Longest known run time first, each unit to the share with the least total so far (ties by
+    key), so shares are balanced where the cache knows the run times and the split is the same
+    on every machine that starts from the same cache; a unit with no known time counts 1 s.
+    """
+    if not 1 <= k <= n:
+        raise ValueError(f"shard {k}/{n}: k must be between 1 and n")
+    order = sorted(units, key=lambda key: (-timings.get(units[key], 1.0), key))
+    load = [0.0] * n
+    share: dict[str, int] = {}
+    for key in order:
+        j = min(range(n), key=lambda s: (load[s], s))
+        share[key] = j
+        load[j] += timings.get(units[key], 1.0)
+    return {key for key, j in share.items() if j == k - 1}
 
 
 def _worst(states: dict[int, str]) -> str:
