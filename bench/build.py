@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark the site build: cold, warm (all cached), no execution, and `mkdocs serve` reload.
 
-Usage: python bench/build.py [--runs N]
+Usage: python bench/build.py [--runs N] [--no-serve]
+       python bench/build.py --synthetic 30 100 300 [--runs N] [--no-serve] [--profile]
 
 Each scenario runs N times (default 3) in a temporary copy of the project and the table
 reports the median wall time and its ratio to the no-execution build (code shown, not run).
@@ -126,7 +127,15 @@ def main() -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--no-serve", action="store_true", help="skip the serve measurements")
+    ap.add_argument("--synthetic", type=int, nargs="+", metavar="N",
+                    help="instead: how the cost grows with N synthetic posts (bench/synthetic.py)")
+    ap.add_argument("--profile", action="store_true", help="with --synthetic: profile a warm build")
     args = ap.parse_args()
+    if args.synthetic:
+        from synthetic import run
+
+        return run(args.synthetic, args.runs if "--runs" in sys.argv else 1, not args.no_serve,
+                   args.profile)
     with tempfile.TemporaryDirectory() as tmp:
         proj = copy_project(Path(tmp) / "proj")
         cache = proj / ".cache"
