@@ -3,6 +3,7 @@ torch.autograd, scipy (quad, solve_ivp, stats) and slow loops."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -305,3 +306,106 @@ def test_eqn_diffusion_sde_reverse_samples_the_data() -> None:
         assert df.w1_to_cdf(x, DATA1.cdf, -6, 6).item() < max(3 * floor, 0.02)
     wrong = df.euler_maruyama(VP.reverse_drift(DATA1, 0.0), VP.diffusion, x1, ts, dw)[-1]
     assert df.w1_to_cdf(wrong, DATA1.cdf, -6, 6).item() > 0.3
+
+
+# ------------------------------------------------------------------------- the ODE post
+
+VE = df.VESchedule(T=20.0)
+
+
+def test_rk4_is_fourth_order_and_the_grid_ends_at_zero() -> None:
+    f = lambda x, t: -t * x  # noqa: E731  x(t) = x0 exp(−t²/2)
+    errs = [abs(df.rk4(f, torch.ones(1, dtype=F64), torch.linspace(0, 2, n + 1).tolist())[-1].item()
+                - math.exp(-2.0)) for n in (10, 20, 40)]
+    assert 14 < errs[0] / errs[1] < 18 and 14 < errs[1] / errs[2] < 18
+    g = VE.grid(16)
+    assert g[0] == VE.T and g[-1] == 0.0 and all(a > b for a, b in itertools.pairwise(g))
+
+
+def test_quantiles_invert_the_cdf() -> None:
+    q = DATA1.quantiles(1000)
+    u = (torch.arange(1000, dtype=F64) + 0.5) / 1000
+    torch.testing.assert_close(DATA1.cdf(q[:, 0]), u, atol=1e-12, rtol=0)
+    wide = df.GaussianMixture.of([1.0], [0.0], [20.0]).quantiles(7)[:, 0]
+    np.testing.assert_allclose(wide.numpy(), stats.norm.ppf((np.arange(7) + 0.5) / 7, 0, 20),
+                               rtol=1e-10, atol=1e-12)
+
+
+def test_eqn_diffusion_ode_jacobian_in_two_dimensions() -> None:
+    """log|det(I + Δt ∂f/∂x)| from torch's Jacobian and slogdet is Δt ∇·f + O(Δt²)."""
+    data = DATA2
+    f, div = VE.velocity(data), VE.velocity_divergence(data)
+    t = 0.7
+    pts = torch.randn(20, 2, generator=torch.Generator().manual_seed(11), dtype=F64) * 2
+    for dt in (1e-2, 1e-3):
+        for x in pts:
+            jac = torch.autograd.functional.jacobian(lambda z: f(z[None], t)[0], x)
+            logdet = torch.linalg.slogdet(torch.eye(2, dtype=F64) + dt * jac).logabsdet
+            assert abs(logdet.item() - dt * div(x[None], t).item()) < 5 * dt**2 * (1 + jac.norm() ** 2)
+            # the divergence is the trace of torch's Jacobian
+            assert abs(jac.trace().item() - div(x[None], t).item()) < 1e-10
+
+
+@pytest.mark.parametrize("t", [0.3, 2.0, 8.0])
+def test_eqn_diffusion_ode_heat_continuity_and_ve_by_autograd(t: float) -> None:
+    x = torch.linspace(-5, 5, 41, dtype=F64)
+    dpdt = torch.autograd.functional.jacobian(lambda s: VE.density(DATA1)(x, s),
+                                              torch.tensor(t, dtype=F64))
+    xg = x.clone().requires_grad_(True)
+    p = VE.density(DATA1)(xg, t)
+    px = torch.autograd.grad(p.sum(), xg, create_graph=True)[0]
+    pxx = torch.autograd.grad(px.sum(), xg, retain_graph=True)[0]
+    torch.testing.assert_close(dpdt, 0.5 * VE.g2(t) * pxx, atol=1e-12, rtol=1e-10)  # heat
+    flux = VE.velocity(DATA1)(xg, t) * p
+    div_flux = torch.autograd.grad(flux.sum(), xg)[0]
+    torch.testing.assert_close(dpdt, -div_flux, atol=1e-12, rtol=1e-10)  # continuity with (ve)
+    # the finite-difference helper agrees with autograd
+    dp, tr, _ = df.fokker_planck_terms(VE.density(DATA1), VE.velocity(DATA1), None, x, t)
+    torch.testing.assert_close(dp, dpdt, atol=1e-7, rtol=1e-6)
+    torch.testing.assert_close(tr, -div_flux, atol=1e-6, rtol=1e-5)
+
+
+def test_eqn_diffusion_ode_linear_against_solve_ivp() -> None:
+    s = 0.5
+    gauss = df.GaussianMixture.of([1.0], [0.0], [s])
+    xT = torch.tensor([[-30.0], [-3.0], [7.0], [41.0]], dtype=F64)
+    ours = df.rk4(VE.velocity(gauss), xT, VE.grid(256))[-1]
+    formula = xT * s / math.sqrt(s**2 + VE.T**2)
+    torch.testing.assert_close(ours, formula, atol=1e-7, rtol=0)
+    for x, ref in zip(xT[:, 0].tolist(), formula[:, 0].tolist(), strict=True):
+        sol = integrate.solve_ivp(lambda t, y: t * y / (s**2 + t**2), (VE.T, 0.0), [x],
+                                  rtol=1e-12, atol=1e-12)
+        assert abs(sol.y[0, -1] - ref) < 1e-9
+
+
+def test_eqn_diffusion_ode_ode_is_invertible() -> None:
+    x0 = DATA1.quantiles(50)
+    grid = VE.grid(256)
+    xT = df.rk4(VE.velocity(DATA1), x0, grid[::-1])[-1]
+    back = df.rk4(VE.velocity(DATA1), xT, grid)[-1]
+    torch.testing.assert_close(back, x0, atol=1e-5, rtol=0)
+    assert bool((xT[1:] > xT[:-1]).all())  # order is kept: trajectories never cross
+
+
+def test_eqn_diffusion_ode_cov_and_loglik_against_solve_ivp() -> None:
+    """The augmented ODE (x, ℓ) integrated by scipy's RK45 gives the same x_T and ∫∇·f, and
+    log p_T(x_T) + ∫∇·f is the closed-form log p_0(x_0)."""
+    f, div = VE.velocity(DATA1), VE.velocity_divergence(DATA1)
+    x0 = torch.tensor([[-2.3], [-0.4], [1.1], [2.6]], dtype=F64)
+    xT, integral = df.flow_log_density(f, div, x0, VE.grid(1024)[::-1])
+
+    def rhs(t: float, y: np.ndarray) -> list[float]:
+        z = torch.tensor([[y[0]]], dtype=F64)
+        return [float(f(z, t)[0, 0]), float(div(z, t)[0])]
+
+    for i in range(4):
+        sol = integrate.solve_ivp(rhs, (0.0, VE.T), [float(x0[i, 0]), 0.0], method="RK45",
+                                  rtol=1e-11, atol=1e-11)
+        assert abs(sol.y[0, -1] - float(xT[i, 0])) < 1e-6
+        assert abs(sol.y[1, -1] - float(integral[i])) < 1e-6
+    est = VE.marginal(DATA1, VE.T).log_prob(xT) + integral
+    torch.testing.assert_close(est, DATA1.log_prob(x0), atol=1e-6, rtol=0)
+    # and backwards: from x_T down to 0 the same bookkeeping recovers log p_T from log p_0
+    x_back, integral_back = df.flow_log_density(f, div, xT, VE.grid(1024))
+    torch.testing.assert_close(x_back, x0, atol=1e-6, rtol=0)
+    torch.testing.assert_close(integral_back, -integral, atol=1e-6, rtol=0)

@@ -141,6 +141,20 @@ class GaussianMixture:
         z = (x[..., None] - self.means[:, 0]) / (self.stds * math.sqrt(2))
         return (self.weights * 0.5 * (1 + torch.special.erf(z))).sum(-1)
 
+    def quantiles(self, n: int) -> torch.Tensor:
+        r"""The ``n`` quantiles :math:`F^{-1}\big((i+\tfrac12)/n\big)` of a 1-D mixture, shape (n, 1).
+
+        A deterministic "sample" without sampling noise, found by bisection on :meth:`cdf`.
+        """
+        u = (torch.arange(n, dtype=self.means.dtype) + 0.5) / n
+        lo = torch.full_like(u, float((self.means[:, 0] - 40 * self.stds).min()))
+        hi = torch.full_like(u, float((self.means[:, 0] + 40 * self.stds).max()))
+        for _ in range(100):  # each halving gains one bit: 100 reach float64 resolution
+            mid = 0.5 * (lo + hi)
+            below = self.cdf(mid) < u
+            lo, hi = torch.where(below, mid, lo), torch.where(below, hi, mid)
+        return (0.5 * (lo + hi))[:, None]
+
     def perturb(self, alpha: float | torch.Tensor, sigma: float | torch.Tensor) -> GaussianMixture:
         r"""The law of :math:`\alpha x_0+\sigma\varepsilon`: means :math:`\alpha\mu_k`,
         variances :math:`\alpha^2s_k^2+\sigma^2`."""
@@ -251,12 +265,37 @@ class VESchedule:
     T: float = 20.0
 
     def marginal(self, data: GaussianMixture, t: float | torch.Tensor) -> GaussianMixture:
+        r""":math:`p_t=p_0*\mathcal N(0,t^2I)`, again a Gaussian mixture."""
         return data.perturb(1.0, t)
 
-    def velocity(self, data: GaussianMixture) -> Drift:
+    def density(self, data: GaussianMixture) -> Callable[[torch.Tensor, float | torch.Tensor],
+                                                          torch.Tensor]:
+        r""":math:`(x,t)\mapsto p_t(x)` for a 1-D mixture, ``x`` of shape (n,)."""
+
+        def p(x: torch.Tensor, t: float | torch.Tensor) -> torch.Tensor:
+            return torch.exp(self.marginal(data, t).log_prob(x[:, None]))
+
+        return p
+
+    @staticmethod
+    def g2(t: float) -> float:
+        r""":math:`d\sigma_t^2/dt=2t`: the heat equation reads
+        :math:`\partial_tp=\tfrac12\,(d\sigma_t^2/dt)\,\Delta p` (Eq. (eq:diffusion-ode-heat))."""
+        return 2 * t
+
+    def grid(self, n: int, rho: float = 3.0) -> list[float]:
+        """``n`` steps from :math:`T` down to 0, :math:`t_k=T(1-k/n)^\rho`: dense near the data."""
+        return [self.T * (1 - k / n) ** rho for k in range(n + 1)]
+
+    def velocity(self, data: GaussianMixture, c: float = 1.0) -> Drift:
+        """The ODE's velocity field (``c`` scales it, for controls); ``x`` of shape (n, d) or,
+        for a 1-D mixture, (n,)."""
+
         def f(x: torch.Tensor, t: float) -> torch.Tensor:
+            if x.ndim == 1:
+                return f(x[:, None], t)[:, 0]
             # f_t(x) = −σ_t σ̇_t ∇log p_t(x),  σ_t = t,  σ̇_t = 1
-            return -t * self.marginal(data, t).score(x)
+            return -c * t * self.marginal(data, t).score(x)
 
         return f
 
@@ -405,8 +444,8 @@ def reverse_step_moments(schedule: VPSchedule, data: GaussianMixture, y: float, 
     return (mean, var), (approx_mean, approx_var)
 
 
-def fokker_planck_terms(density: Callable[[torch.Tensor, float], torch.Tensor], drift: Drift,
-                        g2: Callable[[float], float], x: torch.Tensor, t: float,
+def fokker_planck_terms(density: Callable[[torch.Tensor, float], torch.Tensor], drift: Drift | None,
+                        g2: Callable[[float], float] | None, x: torch.Tensor, t: float,
                         hx: float = 1e-3, ht: float = 1e-4) -> tuple[torch.Tensor, ...]:
     r"""The three terms of the 1-D Fokker–Planck equation by central differences.
 
@@ -415,18 +454,25 @@ def fokker_planck_terms(density: Callable[[torch.Tensor, float], torch.Tensor], 
 
     Args:
         density: ``density(x, t)`` for ``x`` of shape (n,), returning shape (n,).
-        drift: ``drift(x, t)``; ``g2``: :math:`t\mapsto g_t^2`.
+        drift: ``drift(x, t)``, or None for no drift (the heat equation);
+        g2: :math:`t\mapsto g_t^2`, or None for no diffusion (the continuity equation,
+            Eq. (eq:diffusion-ode-continuity) of the post diffusion-ode).
 
     Returns:
         ``(dp_dt, transport, diffusion)``: :math:`\partial_tp`, :math:`-\partial_x(fp)` and
         :math:`\tfrac12g_t^2\partial_x^2p` at ``x``.
     """
     dp_dt = (density(x, t + ht) - density(x, t - ht)) / (2 * ht)
-    flux_plus = drift(x + hx, t) * density(x + hx, t)
-    flux_minus = drift(x - hx, t) * density(x - hx, t)
-    transport = -(flux_plus - flux_minus) / (2 * hx)
-    lap = (density(x + hx, t) - 2 * density(x, t) + density(x - hx, t)) / hx**2
-    return dp_dt, transport, 0.5 * g2(t) * lap
+    transport = torch.zeros_like(dp_dt)
+    if drift is not None:
+        flux_plus = drift(x + hx, t) * density(x + hx, t)
+        flux_minus = drift(x - hx, t) * density(x - hx, t)
+        transport = -(flux_plus - flux_minus) / (2 * hx)
+    diffusion = torch.zeros_like(dp_dt)
+    if g2 is not None:
+        lap = (density(x + hx, t) - 2 * density(x, t) + density(x - hx, t)) / hx**2
+        diffusion = 0.5 * g2(t) * lap
+    return dp_dt, transport, diffusion
 
 
 def dsm_loss(score: torch.Tensor, eps: torch.Tensor, sigma: float) -> torch.Tensor:
