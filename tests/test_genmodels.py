@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+import torch
 from scipy import integrate, special, stats
 
 from blogkit import genmodels as gm
@@ -134,3 +135,162 @@ def test_argmin_nll_is_argmin_kl_on_a_grid() -> None:
     i, j = np.unravel_index(nll.argmin(), nll.shape)
     k, l = np.unravel_index(kl.argmin(), kl.shape)
     assert abs(i - k) <= 1 and abs(j - l) <= 1  # same cell up to sampling noise
+
+
+# ------------------------------------------------------------------ autoregressive-models
+
+
+def _random_fvsbn(n: int, seed: int) -> gm.FVSBN:
+    gen = torch.Generator().manual_seed(seed)
+    m = gm.FVSBN(n, dtype=torch.float64)
+    with torch.no_grad():
+        m.weight.normal_(0, 1.5, generator=gen)
+        m.bias.normal_(0, 1, generator=gen)
+    return m
+
+
+def _random_nade(n: int, d: int, seed: int) -> gm.NADE:
+    gen = torch.Generator().manual_seed(seed)
+    m = gm.NADE(n, d, dtype=torch.float64, generator=gen)
+    with torch.no_grad():
+        m.W.mul_(3)
+        m.b.normal_(0, 1, generator=gen)
+        m.c.normal_(0, 1, generator=gen)
+    return m
+
+
+def _fvsbn_oracle(m: gm.FVSBN, x: np.ndarray) -> float:
+    """log p(x) as a loop over the conditionals α_i0 + Σ_{j<i} α_ij x_j."""
+    a, b = m.weight.detach().numpy(), m.bias.detach().numpy()
+    total = 0.0
+    for i in range(m.n):
+        p1 = 1 / (1 + math.exp(-(b[i] + sum(a[i, j] * x[j] for j in range(i)))))
+        total += math.log(p1 if x[i] == 1 else 1 - p1)
+    return total
+
+
+def _nade_oracle(m: gm.NADE, x: np.ndarray) -> float:
+    W, c, V, b = (t.detach().numpy() for t in m.parameters())
+    total = 0.0
+    for i in range(m.n):
+        h = 1 / (1 + np.exp(-(c + W[:, :i] @ x[:i])))
+        p1 = 1 / (1 + math.exp(-(b[i] + V[i] @ h)))
+        total += math.log(p1 if x[i] == 1 else 1 - p1)
+    return total
+
+
+@pytest.mark.parametrize("n", [1, 3, 7])
+@pytest.mark.parametrize("d", [1, 5])
+def test_eqn_autoregressive_models_fvsbn_and_nade_match_loop_oracles(n: int, d: int) -> None:
+    xs = gm.enumerate_binary(n)
+    fv, nade = _random_fvsbn(n, n), _random_nade(n, d, n + d)
+    with torch.no_grad():
+        lf = fv.log_prob(torch.tensor(xs)).numpy()
+        ln = nade.log_prob(torch.tensor(xs)).numpy()
+    for k, x in enumerate(xs[:: max(1, len(xs) // 16)]):
+        idx = k * max(1, len(xs) // 16)
+        assert math.isclose(lf[idx], _fvsbn_oracle(fv, x), rel_tol=1e-12, abs_tol=1e-12)
+        assert math.isclose(ln[idx], _nade_oracle(nade, x), rel_tol=1e-12, abs_tol=1e-12)
+
+
+@pytest.mark.parametrize("n", [1, 4, 9, 12])
+def test_eqn_autoregressive_models_chain_normalised(n: int) -> None:
+    xs = torch.tensor(gm.enumerate_binary(n))
+    for m in (_random_fvsbn(n, 0), _random_nade(n, 4, 1), gm.IndependentBernoulli.from_data(xs[:3])):
+        with torch.no_grad():
+            assert abs(m.log_prob(xs).exp().sum().item() - 1) < 1e-12
+
+
+def test_enumerate_binary_is_itertools_product() -> None:
+    import itertools
+
+    ref = np.array(list(itertools.product([0, 1], repeat=5)), dtype=float)
+    np.testing.assert_array_equal(gm.enumerate_binary(5), ref)
+
+
+def test_logits_depend_on_earlier_coordinates_only() -> None:
+    n = 8
+    x = torch.tensor(gm.enumerate_binary(n)[77])
+    for m in (_random_fvsbn(n, 3), _random_nade(n, 5, 4)):
+        jac = torch.autograd.functional.jacobian(m.logits, x[None])[0, :, 0, :]
+        assert jac.triu().abs().max().item() == 0
+        assert (jac.tril(-1).abs() > 0).sum().item() == n * (n - 1) // 2
+
+
+def test_eqn_autoregressive_models_counts() -> None:
+    import itertools
+
+    for n, d in [(1, 1), (5, 3), (64, 32), (784, 500)]:
+        c = gm.param_counts(n, d)
+        assert c["table"] == (len(list(itertools.product([0, 1], repeat=n))) - 1 if n <= 10
+                              else 2**n - 1)
+        # FVSBN: the used entries of its mask plus the biases
+        fv = gm.FVSBN(n) if n <= 64 else None
+        if fv is not None:
+            assert c["fvsbn"] == int(fv.mask.sum().item()) + fv.bias.numel()
+        nade = gm.NADE(n, d) if n <= 64 else None
+        if nade is not None:
+            assert c["nade"] == sum(p.numel() for p in nade.parameters())
+    assert gm.param_counts(784, 500)["fvsbn"] == 307_720
+    assert gm.param_counts(784, 500)["nade"] == 785_284
+
+
+@pytest.mark.parametrize("model", ["fvsbn", "nade"])
+def test_sampling_frequencies_match_probabilities(model: str) -> None:
+    n = 4
+    m = _random_fvsbn(n, 5) if model == "fvsbn" else _random_nade(n, 3, 6)
+    xs = torch.tensor(gm.enumerate_binary(n))
+    with torch.no_grad():
+        p = m.log_prob(xs).exp().numpy()
+    draws = m.sample(40_000, generator=torch.Generator().manual_seed(7)).numpy()
+    codes = (draws @ (2 ** np.arange(n - 1, -1, -1))).astype(int)
+    observed = np.bincount(codes, minlength=2**n)
+    assert stats.chisquare(observed, 40_000 * p).pvalue > 1e-3
+
+
+def test_fvsbn_maximum_likelihood_is_n_logistic_regressions_sklearn() -> None:
+    """FVSBN's MLE is one unpenalised logistic regression of x_i on x_<i per coordinate."""
+    from sklearn.linear_model import LogisticRegression
+
+    n = 5
+    truth = _random_fvsbn(n, 11)
+    x = truth.sample(4000, generator=torch.Generator().manual_seed(12))
+    model = gm.FVSBN(n, dtype=torch.float64)
+    gm.fit_autoregressive(model, x, steps=1500, lr=0.05)
+    xs = x.numpy()
+    ref_nll = 0.0
+    for i in range(n):
+        if i == 0:
+            p = xs[:, 0].mean()
+            ref_nll -= np.mean(xs[:, 0] * np.log(p) + (1 - xs[:, 0]) * np.log(1 - p))
+            continue
+        lr = LogisticRegression(C=np.inf, tol=1e-10, max_iter=10_000).fit(xs[:, :i], xs[:, i])
+        prob = lr.predict_proba(xs[:, :i])[:, 1]
+        ref_nll -= np.mean(xs[:, i] * np.log(prob) + (1 - xs[:, i]) * np.log(1 - prob))
+        np.testing.assert_allclose(model.weight.detach().numpy()[i, :i], lr.coef_[0], atol=2e-3)
+        assert abs(model.bias.detach().numpy()[i] - lr.intercept_[0]) < 2e-3
+    with torch.no_grad():
+        ours = -model.log_prob(x).mean().item()
+    assert abs(ours - ref_nll) < 1e-6
+
+
+def test_binarized_digits_come_from_sklearn_load_digits() -> None:
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    pixels, labels = gm.load_digits_array()
+    np.testing.assert_array_equal(pixels, d.data)
+    np.testing.assert_array_equal(labels, d.target)
+    xtr, xte, ytr, yte = gm.binarized_digits(test_size=450, seed=0)
+    assert xtr.shape == (1347, 64) and xte.shape == (450, 64)
+    assert set(np.unique(xtr)) <= {0.0, 1.0}
+    # the split is a permutation: every image appears once
+    both = np.concatenate([xtr, xte])
+    assert sorted(map(bytes, both.astype(np.uint8))) == sorted(map(bytes, (d.data >= 8).astype(np.uint8)))
+    assert np.bincount(np.concatenate([ytr, yte])).tolist() == np.bincount(d.target).tolist()
+
+
+def test_independent_from_data_is_smoothed_frequency() -> None:
+    x = torch.tensor([[1.0, 0.0], [1.0, 1.0], [0.0, 0.0]], dtype=torch.float64)
+    m = gm.IndependentBernoulli.from_data(x, alpha=1.0)
+    np.testing.assert_allclose(torch.sigmoid(m.bias).detach().numpy(), [3 / 5, 2 / 5], rtol=1e-12)
