@@ -79,14 +79,89 @@ def test_constant_vectors_give_a_toeplitz_matrix_and_norms_are_kept() -> None:
     torch.testing.assert_close(Q.norm(dim=-1), q.norm().expand(L), rtol=1e-14, atol=0)
 
 
-def test_complex_form() -> None:
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_eqn_rope_complex_matches_dense_matrices(dtype: torch.dtype) -> None:
     gen = torch.Generator().manual_seed(4)
     L, d = 9, 10
-    x = torch.randn(L, d, generator=gen, dtype=torch.float64)
-    z = torch.view_as_complex(x.reshape(L, d // 2, 2).contiguous())
-    rot = z * torch.exp(1j * rope.rope_angles(torch.arange(L), d))
-    torch.testing.assert_close(rope.apply_rope(x, torch.arange(L)),
-                               torch.view_as_real(rot).reshape(L, d), rtol=0, atol=1e-14)
+    x = torch.randn(3, L, d, generator=gen, dtype=torch.float64)
+    pos = torch.tensor([0, 1, 2, 3, 50, 51, 400, 999, 4096])
+    got = rope.apply_rope_complex(x.to(dtype), pos)
+    assert got.dtype == dtype and got.shape == x.shape
+    tol = 1e-12 if dtype == torch.float64 else 1e-4
+    torch.testing.assert_close(got.double(), slow_rope(x, pos), rtol=0, atol=tol)
+
+
+def _py_pairs(x: torch.Tensor) -> list[complex]:
+    v = x.tolist()
+    return [complex(v[2 * i], v[2 * i + 1]) for i in range(len(v) // 2)]
+
+
+@pytest.mark.parametrize(("m", "n"), [(0, 0), (3, 11), (11, 3), (500, 7), (-4, 90)])
+@pytest.mark.parametrize("d", [2, 16, 64])
+def test_eqn_rope_score_as_written(m: int, n: int, d: int) -> None:
+    """Re Σ h_i e^{i(m-n)θ_i}: the post's sum with Python complex numbers, against dense matrices."""
+    gen = torch.Generator().manual_seed(d + m)
+    q = torch.randn(d, generator=gen, dtype=torch.float64)
+    k = torch.randn(d, generator=gen, dtype=torch.float64)
+    dense = (rope.rope_matrix(m, d) @ q) @ (rope.rope_matrix(n, d) @ k)
+    theta = [10000.0 ** (-2 * i / d) for i in range(d // 2)]
+    h = [a * b.conjugate() for a, b in zip(_py_pairs(q), _py_pairs(k), strict=True)]
+    as_written = sum(hi * complex(math.cos((m - n) * t), math.sin((m - n) * t))
+                     for hi, t in zip(h, theta, strict=True)).real
+    assert math.isclose(dense.item(), as_written, rel_tol=1e-10, abs_tol=1e-10)
+    assert math.isclose(rope.rope_score_sum(q, k, m, n).item(), dense.item(), rel_tol=1e-10, abs_tol=1e-10)
+    got_h = rope.rope_pair_products(q, k)
+    assert max(abs(complex(a) - b) for a, b in zip(got_h.tolist(), h, strict=True)) < 1e-14
+    if m != n and d > 2:  # the opposite sign in the exponent gives another number
+        flipped = rope.rope_score_sum(q, k, n, m).item()
+        assert abs(flipped - dense.item()) > 1e-6
+
+
+@pytest.mark.parametrize("r", [0, 1, -7, 64, 1000])
+@pytest.mark.parametrize("d", [4, 32, 128])
+def test_eqn_rope_abel_identity_and_bound(r: int, d: int) -> None:
+    """Summation by parts with a plain loop, against the module's Abel form and the direct sum."""
+    gen = torch.Generator().manual_seed(d * 1000 + r + 7)
+    h = torch.complex(torch.randn(d // 2, generator=gen, dtype=torch.float64),
+                      torch.randn(d // 2, generator=gen, dtype=torch.float64))
+    theta = [10000.0 ** (-2 * i / d) for i in range(d // 2)]
+    hs = [complex(z) for z in h.tolist()] + [0j]
+    partial, loop_abel, direct = 0j, 0j, 0j
+    for i, t in enumerate(theta):
+        e = complex(math.cos(r * t), math.sin(r * t))
+        direct += hs[i] * e
+        partial += e  # S_{i+1}
+        loop_abel += -partial * (hs[i + 1] - hs[i])
+    assert abs(loop_abel - direct) < 1e-10
+    assert abs(complex(rope.rope_abel_sum(h, r)) - direct) < 1e-10
+    assert abs(complex(rope.rope_relative_sum(h, r)) - direct) < 1e-10
+    bound = rope.rope_abel_bound(h, r).item()
+    assert abs(direct) <= bound + 1e-9
+    lip = max(abs(hs[i + 1] - hs[i]) for i in range(d // 2))
+    curve = rope.rope_decay_bound(d, abs(r))[abs(r)].item()  # (1/(d/2)) Σ_j |S_j|, even in r
+    assert math.isclose(bound, lip * curve * (d // 2), rel_tol=1e-12)
+
+
+def test_eqn_rope_linear_against_a_loop_oracle() -> None:
+    gen = torch.Generator().manual_seed(12)
+    n, d, dv = 12, 8, 3
+    q = torch.randn(n, d, generator=gen, dtype=torch.float64)
+    k = torch.randn(n, d, generator=gen, dtype=torch.float64)
+    v = torch.randn(n, dv, generator=gen, dtype=torch.float64)
+    phi = lambda x: torch.where(x > 0, x + 1, torch.exp(x))  # noqa: E731  elu(x) + 1 written out
+    expected = torch.zeros(n, dv, dtype=torch.float64)
+    for m in range(n):
+        rq = rope.rope_matrix(m, d) @ phi(q[m])
+        denom = sum(float(phi(q[m]) @ phi(k[j])) for j in range(n))
+        for j in range(n):
+            expected[m] += float(rq @ (rope.rope_matrix(j, d) @ phi(k[j]))) * v[j] / denom
+    torch.testing.assert_close(rope.rope_linear_attention(q, k, v), expected, rtol=0, atol=1e-12)
+    weights = rope.rope_linear_attention_weights(q, k)
+    torch.testing.assert_close(weights @ v, expected, rtol=0, atol=1e-12)
+    torch.testing.assert_close(rope.elu_feature(q), torch.nn.functional.elu(q) + 1, rtol=0, atol=0)
+    assert bool((rope.elu_feature(q) > 0).all())
+    # at position 0 nothing is rotated, but the keys are: the rows no longer sum to one
+    assert (weights.sum(-1) - 1).abs().max().item() > 1e-3
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
@@ -102,7 +177,7 @@ def test_dtype_shape_and_errors(dtype: torch.dtype) -> None:
         rope.apply_rope(x, range(5), layout="zigzag")  # type: ignore[arg-type]
 
 
-def test_eqn_rope_abel_bound_holds_and_matches_direct_sums() -> None:
+def test_eqn_rope_abel_bound_curve_matches_direct_sums() -> None:
     d, R = 64, 200
     bound = rope.rope_decay_bound(d, R)
     theta = rope.rope_freqs(d).tolist()

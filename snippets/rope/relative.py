@@ -20,7 +20,8 @@ for shift in (1, 100, 10_000):
 # One pair through the dense matrices: R_m^T R_n = R_{n-m}.
 m, n = 7, 19
 lhs = rope_matrix(m, d).T @ rope_matrix(n, d)
-rows.append((f"R_{m}ᵀ R_{n} 与 R_{n - m} 之差", (lhs - rope_matrix(n - m, d)).abs().max().item()))
+label = rf"$\mathcal{{R}}_{{{m}}}^{{\top}}\mathcal{{R}}_{{{n}}}$ 与 $\mathcal{{R}}_{{{n - m}}}$ 之差"
+rows.append((label, (lhs - rope_matrix(n - m, d)).abs().max().item()))
 print(md_table(rows, ["检查", "最大绝对差"], [None, ".2e"]))
 worst = max(r[1] for r in rows)
 assert worst < 1e-10  # float64 angles of positions near 10^4 lose a few digits

@@ -17,7 +17,8 @@ spread = max((torch.diagonal(S, off).max() - torch.diagonal(S, off).min()).item(
 print(md_table([("每条对角线上的最大起伏", spread)], ["检查", "值"], [None, ".2e"]))
 assert spread < 1e-12
 fig, ax = figure(size=(4.6, 3.8))
-heatmap(ax, S.numpy(), xlabel="key position $n$", ylabel="query position $m$")
+heatmap(ax, S.numpy(), xlabel="键的位置 $n$", ylabel="查询的位置 $m$")
 print()
-print(svg(fig, caption="固定 q、k,把它们放在所有位置上得到的打分矩阵 qᵀR_{n−m}k。"
-                       "沿每条对角线数值不变(Toeplitz 矩阵):打分只取决于相对位置。"))
+print(svg(fig, label="rope-toeplitz",
+          caption="固定 q、k，把它们放在所有位置上得到的打分矩阵：第 m 行第 n 列是 qᵀ·R(n − m)·k。"
+                  "沿每条对角线数值不变（Toeplitz 矩阵），打分只取决于相对位置。"))

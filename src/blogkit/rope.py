@@ -21,7 +21,7 @@ its input.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import torch
@@ -29,18 +29,27 @@ import torch
 __all__ = [
     "apply_rope",
     "apply_rope_2d",
+    "apply_rope_complex",
     "apply_rope_tie",
     "commutator",
+    "elu_feature",
     "exp_rotation",
     "interleaved_to_half_perm",
     "relativity_defect",
     "rerope_logits",
     "rerope_relative_positions",
+    "rope_abel_bound",
+    "rope_abel_sum",
     "rope_angles",
     "rope_decay_bound",
     "rope_freqs",
     "rope_generators_2d",
+    "rope_linear_attention",
+    "rope_linear_attention_weights",
     "rope_matrix",
+    "rope_pair_products",
+    "rope_relative_sum",
+    "rope_score_sum",
     "rope_tie_positions",
 ]
 
@@ -128,6 +137,156 @@ def rope_matrix(m: float, d: int, base: float = 10000.0,
     return r
 
 
+def apply_rope_complex(x: torch.Tensor, positions: torch.Tensor | Sequence[float],
+                       base: float = 10000.0) -> torch.Tensor:
+    r"""RoPE in complex form: each pair as a complex number, multiplied by :math:`e^{\mathrm{i}m\theta_i}`.
+
+    Implements Eq. \eqref{eq:rope-complex} of the post rope: the pair :math:`(x_{2i}, x_{2i+1})` is
+    :math:`z_i = x_{2i} + \mathrm{i}\,x_{2i+1}` and becomes :math:`z_i e^{\mathrm{i}m\theta_i}`. The
+    same map as :func:`apply_rope` with ``layout="interleaved"``, by another route (complex
+    multiplication instead of cos/sin bookkeeping).
+
+    Args:
+        x: ``(..., seq, d)`` real float32 or float64 tensor, ``d`` even.
+        positions: ``(seq,)`` positions.
+
+    Returns:
+        A real tensor of the same shape, dtype and device as ``x``.
+    """
+    d = x.shape[-1]
+    angles = rope_angles(positions, d, base, x.dtype, x.device)  # (seq, d/2)
+    z = torch.view_as_complex(x.reshape(*x.shape[:-1], d // 2, 2).contiguous())  # (..., seq, d/2)
+    # z_i e^{i m θ_i}
+    rotated = z * torch.polar(torch.ones_like(angles), angles)
+    return torch.view_as_real(rotated).reshape(x.shape)
+
+
+def rope_pair_products(q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+    r""":math:`h_i = \tilde q_i\,\overline{\tilde k_i}`, the pairs taken as complex numbers
+    :math:`\tilde x_i = x_{2i} + \mathrm{i}\,x_{2i+1}`.
+
+    The complex numbers of the long-range decay argument of the post rope (before
+    Eq. \eqref{eq:rope-score}). ``q``, ``k``: ``(..., d)`` real; returns ``(..., d/2)`` complex.
+    """
+    d = q.shape[-1]
+    qc = torch.view_as_complex(q.reshape(*q.shape[:-1], d // 2, 2).contiguous())  # (..., d/2)
+    kc = torch.view_as_complex(k.reshape(*k.shape[:-1], d // 2, 2).contiguous())
+    # h_i = q̃_i conj(k̃_i)
+    return qc * kc.conj()
+
+
+def rope_relative_sum(h: torch.Tensor, r: float, base: float = 10000.0) -> torch.Tensor:
+    r""":math:`\sum_{i=0}^{d/2-1} h_i e^{\mathrm{i}r\theta_i}` for ``h`` of shape ``(..., d/2)`` (complex).
+
+    The complex sum inside Eq. \eqref{eq:rope-score} and Eq. \eqref{eq:rope-abel} of the post
+    rope, with :math:`r = m - n`. Returns ``(...)`` complex.
+    """
+    theta = rope_freqs(2 * h.shape[-1], base, h.real.dtype, h.device)  # (d/2,)
+    # Σ_i h_i e^{i r θ_i}
+    return (h * torch.polar(torch.ones_like(theta), r * theta)).sum(-1)
+
+
+def rope_score_sum(q: torch.Tensor, k: torch.Tensor, m: float, n: float,
+                   base: float = 10000.0) -> torch.Tensor:
+    r"""The score of query ``q`` at position ``m`` and key ``k`` at ``n`` as a sum over pairs.
+
+    Implements Eq. \eqref{eq:rope-score} of the post rope:
+
+    .. math:: (\mathcal{R}_m\boldsymbol{q})^{\top}(\mathcal{R}_n\boldsymbol{k})
+              = \operatorname{Re}\sum_{i=0}^{d/2-1} h_i\, e^{\mathrm{i}(m-n)\theta_i},
+              \qquad h_i = \tilde q_i\,\overline{\tilde k_i}.
+
+    ``q``, ``k``: ``(..., d)``; returns ``(...)`` real.
+    """
+    # Re Σ_i h_i e^{i (m - n) θ_i}
+    return rope_relative_sum(rope_pair_products(q, k), m - n, base).real
+
+
+def _abel_partial_sums(r: float, half: int, base: float, dtype: torch.dtype) -> torch.Tensor:
+    """S_j = Σ_{i<j} e^{i r θ_i} for j = 1..half (θ_i of a d = 2·half RoPE): shape (half,)."""
+    theta = rope_freqs(2 * half, base, dtype)
+    return torch.cumsum(torch.polar(torch.ones_like(theta), r * theta), dim=0)
+
+
+def rope_abel_sum(h: torch.Tensor, r: float, base: float = 10000.0) -> torch.Tensor:
+    r"""The Abel (summation by parts) form of :math:`\sum_i h_i e^{\mathrm{i}r\theta_i}`.
+
+    Implements the identity in Eq. \eqref{eq:rope-abel} of the post rope:
+
+    .. math:: \sum_{i=0}^{d/2-1} h_i e^{\mathrm{i}r\theta_i}
+              = -\sum_{i=0}^{d/2-1} S_{i+1}\,(h_{i+1} - h_i),\qquad
+              S_j = \sum_{i<j} e^{\mathrm{i}r\theta_i},\quad h_{d/2} = 0.
+
+    ``h``: ``(d/2,)`` complex (float64 parts); returns a complex scalar tensor.
+    """
+    half = h.shape[-1]
+    partial = _abel_partial_sums(r, half, base, h.real.dtype)  # S_1..S_{d/2}: (d/2,)
+    h_next = torch.cat((h[1:], torch.zeros(1, dtype=h.dtype)))  # h_{i+1}, with h_{d/2} = 0
+    # -Σ_i S_{i+1} (h_{i+1} - h_i)
+    return -(partial * (h_next - h)).sum()
+
+
+def rope_abel_bound(h: torch.Tensor, r: float, base: float = 10000.0) -> torch.Tensor:
+    r"""The right-hand side of Eq. \eqref{eq:rope-abel-bound} of the post rope:
+    :math:`(\max_i |h_{i+1}-h_i|)\sum_{j=1}^{d/2}|S_j|`, with :math:`h_{d/2} = 0`.
+
+    ``h``: ``(d/2,)`` complex; returns a real scalar tensor.
+    """
+    half = h.shape[-1]
+    partial = _abel_partial_sums(r, half, base, h.real.dtype)  # (d/2,)
+    h_next = torch.cat((h[1:], torch.zeros(1, dtype=h.dtype)))
+    # (max_i |h_{i+1} - h_i|) Σ_j |S_j|
+    return (h_next - h).abs().max() * partial.abs().sum()
+
+
+def elu_feature(x: torch.Tensor) -> torch.Tensor:
+    r"""The non-negative feature map :math:`\phi(x) = \operatorname{elu}(x) + 1` of linear
+    attention (Katharopoulos et al. 2020), elementwise; values in :math:`(0, \infty)`."""
+    return torch.nn.functional.elu(x) + 1
+
+
+def rope_linear_attention_weights(q: torch.Tensor, k: torch.Tensor,
+                                  feature: Callable[[torch.Tensor], torch.Tensor] = elu_feature,
+                                  base: float = 10000.0) -> torch.Tensor:
+    r"""The ``(n, n)`` weights of Eq. \eqref{eq:rope-linear} of the post rope, pair by pair:
+
+    .. math:: a_{mn} = \frac{(\mathcal{R}_m\phi(\boldsymbol{q}_m))^{\top}
+                            (\mathcal{R}_n\phi(\boldsymbol{k}_n))}
+                            {\sum_{n'}\phi(\boldsymbol{q}_m)^{\top}\phi(\boldsymbol{k}_{n'})}.
+
+    Quadratic in the length: the direct reading of the equation. ``q``, ``k``: ``(n, d)``.
+    """
+    pos = torch.arange(q.shape[-2], device=q.device)
+    fq, fk = feature(q), feature(k)  # (n, d), non-negative
+    numer = apply_rope(fq, pos, base) @ apply_rope(fk, pos, base).transpose(-1, -2)  # (n, n)
+    denom = fq @ fk.sum(-2)  # (n,): Σ_n' φ(q_m)ᵀφ(k_n')
+    return numer / denom[..., :, None]
+
+
+def rope_linear_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
+                          feature: Callable[[torch.Tensor], torch.Tensor] = elu_feature,
+                          base: float = 10000.0) -> torch.Tensor:
+    r"""Linear attention with RoPE in the numerator only, in linear time.
+
+    Implements Eq. \eqref{eq:rope-linear} of the post rope by associativity: the sums
+    :math:`\sum_n (\mathcal{R}_n\phi(\boldsymbol{k}_n))\boldsymbol{v}_n^{\top}` (``(d, d_v)``) and
+    :math:`\sum_n\phi(\boldsymbol{k}_n)` (``(d,)``) are formed once and shared by every query,
+    so the cost is :math:`O(n\,d\,d_v)` instead of :math:`O(n^2)`.
+
+    Args:
+        q, k: ``(n, d)``; v: ``(n, d_v)``.
+
+    Returns:
+        ``(n, d_v)``.
+    """
+    pos = torch.arange(q.shape[-2], device=q.device)
+    fq, fk = feature(q), feature(k)  # (n, d)
+    kv = apply_rope(fk, pos, base).transpose(-1, -2) @ v  # Σ_n R_n φ(k_n) v_nᵀ: (d, d_v)
+    numer = apply_rope(fq, pos, base) @ kv  # (n, d_v)
+    denom = fq @ fk.sum(-2)  # (n,)
+    return numer / denom[..., :, None]
+
+
 def interleaved_to_half_perm(d: int) -> torch.Tensor:
     r"""The permutation :math:`P` with ``apply_rope(x, p, layout="interleaved")[..., P] ==
     apply_rope(x[..., P], p, layout="half")``: even features first, then odd ones.
@@ -141,7 +300,7 @@ def rope_decay_bound(d: int, max_dist: int, base: float = 10000.0) -> torch.Tens
     r"""The long-range decay curve :math:`\frac{1}{d/2}\sum_{j=1}^{d/2}|S_j(r)|`, for
     :math:`r = 0, \dots,` ``max_dist``.
 
-    Implements Eq. \eqref{eq:rope-abel} of the post rope, with
+    Implements the distance factor of Eq. \eqref{eq:rope-abel-bound} of the post rope, with
     :math:`S_j(r) = \sum_{i<j} e^{\mathrm{i} r\theta_i}`. By Abel summation
     :math:`|\sum_i h_i e^{\mathrm{i} r\theta_i}| \le (\max_i |h_{i+1}-h_i|)\sum_j |S_j(r)|`.
 
