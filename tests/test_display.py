@@ -122,3 +122,30 @@ def test_caption_math_is_typeset_like_the_body() -> None:
     assert r'<span class="arithmatex">\(m&lt;n\)</span>' in cap and r"\$5" in cap
     label = html[html.index('aria-label="'):].split('"')[1]
     assert "$" not in label and "q^\\top" in label
+
+
+def test_heavy_figures_are_rasterized_light_ones_stay_vector() -> None:
+    """A dense point cloud is embedded as an image (the page stays light); a few curves stay
+    vector paths. Both are byte-stable."""
+    import numpy as np
+
+    from blogkit.display import figure, svg
+
+    rng = np.random.default_rng(0)
+    fig, ax = figure()
+    ax.scatter(*rng.normal(size=(2, 60_000)), s=1)
+    heavy = svg(fig, caption="点云")
+    fig, ax = figure()
+    ax.plot(np.linspace(0, 1, 200), np.linspace(0, 1, 200) ** 2)
+    light = svg(fig, caption="曲线")
+    assert "<image" in heavy and len(heavy) < 400_000
+    assert "<image" not in light and "<path" in light
+    fig, ax = figure()
+    ax.scatter(*np.random.default_rng(0).normal(size=(2, 60_000)), s=1)
+    again = svg(fig, caption="点云")
+    import re
+
+    def strip(t: str) -> str:  # the id prefix numbers repeats of one figure within a process
+        return re.sub(r"bk[0-9a-f]{10}\d*-", "", t)
+
+    assert strip(again) == strip(heavy)

@@ -172,6 +172,7 @@ def svg(fig: Figure, *, caption: str | None = None, alt: str | None = None,
     """
     _apply_style()
     buf = io.StringIO()
+    _rasterize_heavy(fig)
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     text = buf.getvalue()
     text = text[text.index("<svg"):]  # drop the XML prolog and DOCTYPE: invalid inside HTML
@@ -220,6 +221,30 @@ def svg(fig: Figure, *, caption: str | None = None, alt: str | None = None,
         plain = re.sub(r"<[^>]+>", "", caption or "")
         return f"[图：{plain}（已保存为 {name}）]"
     return f'<figure class="bk-figure"{anchor}>{text}{cap}</figure>'
+
+
+HEAVY_VERTICES = 20_000  # per figure: above this, its lines and point clouds become images
+
+
+def _rasterize_heavy(fig: Figure) -> None:
+    """Keep a figure light for the reader: when its lines, fills and point clouds would take
+    more than ``HEAVY_VERTICES`` vertices of SVG (about 300 kB; a scatter marker costs about
+    ten, since each is an element of its own), they are drawn as embedded images while axes,
+    ticks and text stay vector. A figure of a few curves or a few hundred points is untouched."""
+    artists = [a for ax in fig.axes for a in (*ax.lines, *ax.collections, *ax.patches)
+               if a is not ax.patch]
+    count = 0
+    for a in artists:
+        if hasattr(a, "get_xydata"):
+            count += len(a.get_xydata())
+        elif not hasattr(a, "get_paths"):  # a patch (an arrow of a stream plot, a polygon)
+            count += 10 + len(a.get_path().vertices)
+        else:  # a collection: its own paths (contours, meshes) and its markers
+            count += sum(len(p.vertices) for p in a.get_paths())
+            count += 10 * len(a.get_offsets()) if len(a.get_offsets()) > 1 else 0
+    if count > HEAVY_VERTICES:
+        for a in artists:
+            a.set_rasterized(True)
 
 
 def _caption_math(caption: str) -> str:
