@@ -231,3 +231,19 @@ def test_inverse_time_iterate_is_a_shrunk_running_mean() -> None:
     for t, a in enumerate(optim.inverse_time_schedule(e0, s2, T).tolist()):
         theta = theta + a * (obs[t] - theta)
         assert torch.allclose(theta, obs[: t + 1].sum(0) / (t + 1 + s2 / e0), rtol=1e-13, atol=1e-15)
+
+
+def test_the_prose_claims_hold_at_the_gpu_sizes() -> None:
+    """On a GPU the snippets use d = 400 000 (walks), 100 000 (AdamW) and 200 000 (schedule)."""
+    a, r = 0.01, 0.02
+    sim = optim.simulate_decay_walk(a, r, 400_000, 200, rms0=0.1, seed=0)
+    closed = optim.decay_equilibrium_rms(a, r).item()
+    assert abs(sim[-100:].square().mean().sqrt().item() / closed - 1) < 0.01
+    pred = optim.decay_rms_trajectory(a, r, 0.1, torch.arange(201))
+    assert ((sim - pred).abs() / pred).max().item() < 0.01
+    rms, _ = optim.adamw_noise_walk(0.01, 2.0, (0.9, 0.999), 100_000, 200, seed=3)
+    assert rms[-100:].square().mean().sqrt().item() == pytest.approx(
+        optim.momentum_equilibrium_rms(0.01, 0.02, 0.9), rel=0.02)
+    lrs = optim.inverse_time_schedule(1.0, 4.0, 300)
+    mc = optim.simulate_noisy_quadratic(lrs, 1.0, 2.0, 200_000, seed=1)
+    assert mc[-1].item() == pytest.approx(optim.noisy_quadratic_error(lrs, 1.0, 4.0)[-1].item(), rel=0.02)

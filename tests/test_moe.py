@@ -154,3 +154,14 @@ def test_simulation_claims() -> None:
     assert none.first_loads.sum().item() == pytest.approx(1.0)
     floor = moe.sampling_floor(16, 2, 1000, 20)
     assert 0 < floor < 0.4
+
+
+def test_the_prose_claims_hold_at_the_gpu_size() -> None:
+    """On a GPU the snippet routes 16 000 tokens per batch; the same claims must hold there."""
+    floor = moe.sampling_floor(16, 2, 16_000, 10)
+    runs = {m: moe.simulate_balancing(16, 2, 16_000, 120, m, lr, seed=0)
+            for m, lr in (("none", 0.0), ("aux", 1.0), ("sign", 0.005))}
+    tail = {m: sum(r.maxvio[-40:]) / 40 for m, r in runs.items()}
+    assert tail["none"] > 3 and 3.5 < runs["none"].maxvio[0] < 4
+    assert all(floor < tail[m] < 0.4 for m in ("aux", "sign"))
+    assert runs["sign"].gate_change == 0 and runs["aux"].gate_change > 0.05

@@ -17,11 +17,11 @@ xi = 0.05  # the target scale: RMS of the entries, e.g. initialisation with vari
 rows, drift = [], []
 for i, lr in enumerate((0.001, 0.003, 0.01, 0.02)):
     rho = decay_for_scale(lr, xi).item()
-    sim = simulate_decay_walk(lr, rho, d, 300, rms0=xi, seed=10 + i, device=dev)  # start at the target
+    sim = simulate_decay_walk(lr, rho, d, 200, rms0=xi, seed=10 + i, device=dev)  # start at the target
     drift.append((sim / xi - 1).abs().max().item())
     rows.append((lr, rho, lr**2 / (2 * xi**2), rho / lr**2, rho / lr, sim[-1].item()))
 print(md_table(rows, ["学习率 α", "衰减率 ρ（精确）", "α²/(2ξ²)", "ρ/α²", "AdamW 的 λ = ρ/α",
-                      "300 步后的 RMS"],
+                      "200 步后的 RMS"],
                [".3g", ".6g", ".6g", ".2f", ".4g", ".5f"]))
 assert all(abs(decay_equilibrium_rms(r[0], r[1]).item() - xi) < 1e-12 for r in rows)
 assert all(abs(r[1] / r[2] - 1) < 0.1 for r in rows)  # ρ ≈ α²/(2ξ²) ...
@@ -33,16 +33,16 @@ value("amos-pairs-drift", max(drift), ".1%")
 
 # AdamW (torch's implementation) on pure-noise gradients: its decay is ρ = ηλ
 d_adam = 4_000 if dev.type == "cpu" else 100_000
-lr, wd, steps = 0.01, 2.0, 400
+lr, wd, steps = 0.01, 2.0, 300
 rows2, meas = [], {}
 for beta1 in (0.0, 0.9):
     rms, u_rms = adamw_noise_walk(lr, wd, (beta1, 0.999), d_adam, steps, seed=3, device=dev)
-    tail = rms[-300:].square().mean().sqrt().item()
+    tail = rms[-200:].square().mean().sqrt().item()
     meas[beta1] = (tail, u_rms)
     rows2.append((beta1, u_rms, decay_equilibrium_rms(lr, lr * wd).item(),
                   momentum_equilibrium_rms(lr, lr * wd, beta1), tail))
 print()
-print(md_table(rows2, ["AdamW 的 β1", "RMS(u)", "白噪声公式", "动量公式", f"模拟（d = {d_adam}，末 300 步）"],
+print(md_table(rows2, ["AdamW 的 β1", "RMS(u)", "白噪声公式", "动量公式", f"模拟（d = {d_adam}，末 200 步）"],
                [".1f", ".3f", ".5f", ".5f", ".5f"]))
 white, mom = rows2[1][2], rows2[1][3]
 dev_mom = abs(meas[0.9][0] / mom - 1)

@@ -42,6 +42,10 @@ assert all(early > 0.9 * total > 0 for early, total in rise)  # the rise happens
 assert all(rows[list(runs).index(k)][4] < best for k in cos_runs)  # η also goes well below η*
 assert res[dot_runs[1]].lrs[-1] > 3 * res[dot_runs[0]].lrs[-1]  # ... at a value set by γ and |g|
 value("eg-q-best", best, ".4f")
+value("eg-q-dim", eig.numel(), "d")
+value("eg-q-mu", eig.min().item(), "g")
+value("eg-q-L", eig.max().item(), "g")
+value("eg-q-steps", steps, "d")
 value("eg-q-rate", rate, ".4f")
 value("eg-q-unstable", 2 / eig.max().item(), "g")
 value("eg-q-orders", math.log10(final["最优常数步长 2/(μ+L)"] / max(final[k] for k in cos_runs)), ".0f")
