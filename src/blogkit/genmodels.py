@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # torch is imported where it is used: the numpy parts must no
 __all__ = [
     "FVSBN",
     "NADE",
+    "BernoulliNaiveBayes",
     "IndependentBernoulli",
     "binarized_digits",
     "empirical_nll",
@@ -43,10 +44,12 @@ __all__ = [
     "gmm_logpdf",
     "gmm_moments",
     "gmm_sample",
+    "joint_param_count",
     "kl_discrete",
     "kl_quadrature",
     "load_digits_array",
     "mle_gaussian",
+    "naive_bayes_param_count",
     "param_counts",
     "refine_minimum",
 ]
@@ -425,3 +428,95 @@ def fit_autoregressive(model: _Autoregressive, x: torch.Tensor, steps: int, lr: 
         opt.step()
         history.append(nll.item())
     return history
+
+
+# ---------------------------------------------------------------------------------------------
+# 《MNIST generative representation p(X,Y)》: naive Bayes on binary pixels
+# ---------------------------------------------------------------------------------------------
+
+
+def joint_param_count(n: int, k: int) -> int:
+    r"""Free parameters of an unrestricted joint table over :math:`n` binary variables and a
+    label with :math:`k` values: :math:`k\,2^n-1` (Eq. (eq:digits-naive-bayes-joint) of the post
+    digits-naive-bayes)."""
+    return k * 2**n - 1
+
+
+def naive_bayes_param_count(n: int, k: int) -> int:
+    r"""Free parameters of naive Bayes over :math:`n` binary features and :math:`k` classes:
+    :math:`(k-1)+kn` (Eq. (eq:digits-naive-bayes-count) of the post digits-naive-bayes)."""
+    return (k - 1) + k * n
+
+
+def _logsumexp(a: NDArray[np.float64], axis: int = -1) -> NDArray[np.float64]:
+    top = a.max(axis=axis, keepdims=True)
+    return (top + np.log(np.exp(a - top).sum(axis=axis, keepdims=True))).squeeze(axis)
+
+
+class BernoulliNaiveBayes:
+    r"""Naive Bayes for binary features: :math:`p(x, y)=p(y)\prod_i p(x_i\mid y)`.
+
+    Implements Eqs. (eq:digits-naive-bayes-nb), (eq:digits-naive-bayes-mle) and
+    (eq:digits-naive-bayes-linear) of the post digits-naive-bayes. ``fit`` sets
+    :math:`\pi_y=N_y/N` and the smoothed frequencies
+    :math:`\theta_{yi}=p(x_i=1\mid y)=\frac{N_{yi}+\alpha}{N_y+2\alpha}` (``alpha = 0`` is plain
+    maximum likelihood). Inputs are numpy arrays: ``X`` of shape ``(N, n)`` with entries 0 or 1,
+    ``y`` of shape ``(N,)`` with any labels; everything is computed in float64.
+    """
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = alpha
+
+    def fit(self, X: ArrayLike, y: ArrayLike) -> BernoulliNaiveBayes:
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y)
+        self.classes_ = np.unique(y)  # (k,)
+        onehot = (y[:, None] == self.classes_[None, :]).astype(np.float64)  # (N, k)
+        n_y = onehot.sum(0)  # (k,)  N_y
+        n_yi = onehot.T @ X  # (k, n) N_yi: how often pixel i is 1 in class y
+        # π_y = N_y / N
+        self.class_log_prior_ = np.log(n_y / n_y.sum())
+        # θ_yi = (N_yi + α) / (N_y + 2α)
+        self.feature_prob_ = (n_yi + self.alpha) / (n_y[:, None] + 2 * self.alpha)
+        return self
+
+    def log_joint(self, X: ArrayLike) -> NDArray[np.float64]:
+        r""":math:`\log p(x, y)=\log\pi_y+\sum_i\big[x_i\log\theta_{yi}+(1-x_i)\log(1-\theta_{yi})\big]`
+        for every row of ``X`` and every class: shape ``(N, k)``."""
+        X = np.asarray(X, dtype=np.float64)
+        logt, log1mt = np.log(self.feature_prob_), np.log1p(-self.feature_prob_)  # (k, n)
+        return self.class_log_prior_ + X @ logt.T + (1 - X) @ log1mt.T
+
+    def log_marginal(self, X: ArrayLike) -> NDArray[np.float64]:
+        r""":math:`\log p(x)=\log\sum_y p(x, y)`: naive Bayes as a density of the pixels alone
+        (a mixture of :math:`k` product-Bernoulli distributions). Shape ``(N,)``."""
+        return _logsumexp(self.log_joint(X), axis=1)
+
+    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
+        r"""Posterior :math:`p(y\mid x)=p(x,y)/\sum_{y'}p(x,y')`, shape ``(N, k)``, columns in the
+        order of ``classes_``."""
+        joint = self.log_joint(X)
+        return np.exp(joint - _logsumexp(joint, axis=1)[:, None])
+
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
+        """The most probable class of every row."""
+        return self.classes_[np.argmax(self.log_joint(X), axis=1)]
+
+    def as_linear(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        r"""The posterior as a softmax of a linear function,
+        :math:`p(y\mid x)=\mathrm{softmax}_y(w_y\cdot x+b_y)`.
+
+        Implements Eq. (eq:digits-naive-bayes-linear) of the post digits-naive-bayes:
+        :math:`w_{yi}=\log\frac{\theta_{yi}}{1-\theta_{yi}}`,
+        :math:`b_y=\log\pi_y+\sum_i\log(1-\theta_{yi})`. Returns ``(W, b)`` of shapes ``(k, n)``
+        and ``(k,)``.
+        """
+        t = self.feature_prob_
+        w = np.log(t) - np.log1p(-t)  # (k, n)
+        b = self.class_log_prior_ + np.log1p(-t).sum(1)  # (k,)
+        return w, b
+
+    def sample(self, label: Any, m: int, rng: np.random.Generator) -> NDArray[np.float64]:
+        r"""``m`` draws of :math:`x\sim p(x\mid y=\text{label})=\prod_i\mathrm{Bern}(\theta_{yi})`."""
+        row = self.feature_prob_[int(np.flatnonzero(self.classes_ == label)[0])]  # (n,)
+        return (rng.random((m, row.size)) < row).astype(np.float64)
