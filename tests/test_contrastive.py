@@ -71,7 +71,7 @@ def test_quadratic_critic_with_optimal_coefficients_differs_by_a_function_of_x(r
     assert math.isclose(q[2, 5], 0.3 * x[2] @ y[5] - 0.2 * y[5] @ y[5], rel_tol=1e-12)
 
 
-def test_bound_below_mi_and_log_n_and_growing() -> None:
+def test_eqn_self_supervised_bound_below_mi_and_log_n_and_growing() -> None:
     rho, d = 0.8, 2
     mi = ct.gaussian_mi(rho, d)
     a, b = ct.optimal_quadratic_coefficients(rho)

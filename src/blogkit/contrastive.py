@@ -53,8 +53,9 @@ def info_nce(scores: ArrayLike) -> float:
 
 def gaussian_mi(rho: float, d: int) -> float:
     r"""Mutual information of :math:`X\sim\mathcal N(0,I_d)`, :math:`Y=\rho X+\sqrt{1-\rho^2}\,\varepsilon`:
-    :math:`I(X;Y)=-\tfrac d2\log(1-\rho^2)` nats (Eq. (eq:self-supervised-gauss-mi) of the post
-    self-supervised)."""
+    :math:`I(X;Y)=-\tfrac d2\log(1-\rho^2)` nats.
+
+    Implements Eq. (eq:self-supervised-gauss-mi) of the post self-supervised."""
     return -0.5 * d * math.log1p(-rho * rho)
 
 

@@ -5,7 +5,8 @@ style of Stanford CS236):
 
 * the post ``genmodels-intro`` (《生成模型简介》): learning as :math:`\min_\theta d(p_{data}, p_\theta)`;
   with the KL divergence this is maximum likelihood (:func:`kl_discrete`, :func:`kl_quadrature`,
-  :func:`mle_gaussian`, :func:`empirical_nll`, :func:`kl_landscape`);
+  :func:`mle_gaussian`, :func:`empirical_nll`, :func:`gaussian_forward_kl`,
+  :func:`gaussian_reverse_kl`);
 * the post ``autoregressive-models`` (《自回归模型》): the chain rule
   :math:`p(x)=\prod_i p(x_i\mid x_{<i})` with logistic conditionals (:class:`FVSBN`) or a shared
   hidden layer (:class:`NADE`) on binary vectors;
@@ -13,8 +14,9 @@ style of Stanford CS236):
   :math:`p(x, y)` of binary pixels and a label, and the naive Bayes factorisation
   :math:`p(y)\prod_i p(x_i\mid y)` (:class:`BernoulliNaiveBayes`).
 
-The 1-D divergence functions work on numpy arrays in float64. The autoregressive models are torch
-modules that compute in the dtype and on the device of their parameters. Naive Bayes is numpy.
+The 1-D divergence functions work on numpy arrays in float64. The autoregressive models are thin
+classes over torch tensors that compute in the dtype and on the device of their parameters (torch
+is imported only when they are used). Naive Bayes is numpy, float64.
 """
 
 from __future__ import annotations
@@ -104,8 +106,8 @@ def mle_gaussian(x: ArrayLike) -> tuple[float, float]:
     r"""Maximum-likelihood Gaussian for a sample: :math:`\hat\mu=\bar x`,
     :math:`\hat\sigma^2=\frac1N\sum_i(x_i-\bar x)^2` (divided by :math:`N`, not :math:`N-1`).
 
-    Returns ``(mu, sigma)``. It minimises :func:`empirical_nll` of :func:`gaussian_logpdf`
-    (Eq. (eq:genmodels-intro-mle) of the post genmodels-intro).
+    Returns ``(mu, sigma)``. Implements Eq. (eq:genmodels-intro-mle) of the post genmodels-intro
+    for the Gaussian family: it minimises :func:`empirical_nll` of :func:`gaussian_logpdf`.
     """
     x = np.asarray(x, dtype=float).ravel()
     mu = float(x.mean())
@@ -114,8 +116,8 @@ def mle_gaussian(x: ArrayLike) -> tuple[float, float]:
 
 def empirical_nll(logpdf: Callable[[NDArray[np.float64]], ArrayLike], x: ArrayLike) -> float:
     r"""The Monte Carlo estimate :math:`-\frac1N\sum_{i=1}^N\log p_\theta(x_i)` of the cross-entropy
-    :math:`-\mathbb E_{p_{data}}\log p_\theta` (Eq. (eq:genmodels-intro-mle) of the post
-    genmodels-intro); ``logpdf`` maps an array of samples to their log densities."""
+    :math:`-\mathbb E_{p_{data}}\log p_\theta`; ``logpdf`` maps an array of samples to their log
+    densities. Implements the objective of Eq. (eq:genmodels-intro-mle) of the post genmodels-intro."""
     x = np.asarray(x, dtype=float)
     return float(-np.mean(logpdf(x)))
 
@@ -415,6 +417,21 @@ def fit_autoregressive(model: _Autoregressive, x: torch.Tensor, steps: int, lr: 
 
     params = model.parameters()
     opt = torch.optim.Adam(params, lr=lr)
+    threads = torch.get_num_threads()
+    if params[0].device.type == "cpu":  # tensors this small gain nothing from OpenMP threads,
+        torch.set_num_threads(1)  # whose spin-waits cost seconds on a busy machine
+    try:
+        history = _adam_steps(model, params, opt, x, steps, weight_decay, batch_size, generator)
+    finally:
+        torch.set_num_threads(threads)
+    return history
+
+
+def _adam_steps(model: _Autoregressive, params: list[torch.Tensor], opt: torch.optim.Optimizer,
+                x: torch.Tensor, steps: int, weight_decay: float, batch_size: int | None,
+                generator: torch.Generator | None) -> list[float]:
+    import torch
+
     history = []
     for _ in range(steps):
         batch = x
@@ -437,14 +454,19 @@ def fit_autoregressive(model: _Autoregressive, x: torch.Tensor, steps: int, lr: 
 
 def joint_param_count(n: int, k: int) -> int:
     r"""Free parameters of an unrestricted joint table over :math:`n` binary variables and a
-    label with :math:`k` values: :math:`k\,2^n-1` (Eq. (eq:digits-naive-bayes-joint) of the post
-    digits-naive-bayes)."""
+    label with :math:`k` values: :math:`k\,2^n-1`.
+
+    Implements Eq. (eq:digits-naive-bayes-joint) of the post digits-naive-bayes (with :math:`k=10`).
+    """
     return k * 2**n - 1
 
 
 def naive_bayes_param_count(n: int, k: int) -> int:
     r"""Free parameters of naive Bayes over :math:`n` binary features and :math:`k` classes:
-    :math:`(k-1)+kn` (Eq. (eq:digits-naive-bayes-count) of the post digits-naive-bayes)."""
+    :math:`(k-1)+kn`.
+
+    Implements Eq. (eq:digits-naive-bayes-count) of the post digits-naive-bayes (with :math:`k=10`).
+    """
     return (k - 1) + k * n
 
 
