@@ -180,17 +180,24 @@ def _nade_oracle(m: gm.NADE, x: np.ndarray) -> float:
 
 
 @pytest.mark.parametrize("n", [1, 3, 7])
-@pytest.mark.parametrize("d", [1, 5])
-def test_eqn_autoregressive_models_fvsbn_and_nade_match_loop_oracles(n: int, d: int) -> None:
+def test_eqn_autoregressive_models_fvsbn(n: int) -> None:
     xs = gm.enumerate_binary(n)
-    fv, nade = _random_fvsbn(n, n), _random_nade(n, d, n + d)
+    fv = _random_fvsbn(n, n)
     with torch.no_grad():
         lf = fv.log_prob(torch.tensor(xs)).numpy()
+    for idx in range(0, len(xs), max(1, len(xs) // 16)):
+        assert math.isclose(lf[idx], _fvsbn_oracle(fv, xs[idx]), rel_tol=1e-12, abs_tol=1e-12)
+
+
+@pytest.mark.parametrize("n", [1, 3, 7])
+@pytest.mark.parametrize("d", [1, 5])
+def test_eqn_autoregressive_models_nade(n: int, d: int) -> None:
+    xs = gm.enumerate_binary(n)
+    nade = _random_nade(n, d, n + d)
+    with torch.no_grad():
         ln = nade.log_prob(torch.tensor(xs)).numpy()
-    for k, x in enumerate(xs[:: max(1, len(xs) // 16)]):
-        idx = k * max(1, len(xs) // 16)
-        assert math.isclose(lf[idx], _fvsbn_oracle(fv, x), rel_tol=1e-12, abs_tol=1e-12)
-        assert math.isclose(ln[idx], _nade_oracle(nade, x), rel_tol=1e-12, abs_tol=1e-12)
+    for idx in range(0, len(xs), max(1, len(xs) // 16)):
+        assert math.isclose(ln[idx], _nade_oracle(nade, xs[idx]), rel_tol=1e-12, abs_tol=1e-12)
 
 
 @pytest.mark.parametrize("n", [1, 4, 9, 12])
@@ -294,3 +301,91 @@ def test_independent_from_data_is_smoothed_frequency() -> None:
     x = torch.tensor([[1.0, 0.0], [1.0, 1.0], [0.0, 0.0]], dtype=torch.float64)
     m = gm.IndependentBernoulli.from_data(x, alpha=1.0)
     np.testing.assert_allclose(torch.sigmoid(m.bias).detach().numpy(), [3 / 5, 2 / 5], rtol=1e-12)
+
+
+# ------------------------------------------------------------------ digits-naive-bayes
+
+
+def _toy(seed: int, n: int = 6, k: int = 3, N: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, k, N)
+    theta = rng.uniform(0.05, 0.95, (k, n))
+    return (rng.random((N, n)) < theta[y]).astype(float), y
+
+
+@pytest.mark.parametrize("alpha", [1e-3, 0.5, 1.0, 3.0])
+@pytest.mark.parametrize("seed", range(3))
+def test_eqn_digits_naive_bayes_mle_matches_sklearn_bernoullinb(alpha: float, seed: int) -> None:
+    from sklearn.naive_bayes import BernoulliNB
+
+    X, y = _toy(seed)
+    ours = gm.BernoulliNaiveBayes(alpha=alpha).fit(X, y)
+    ref = BernoulliNB(alpha=alpha, binarize=None).fit(X, y)
+    np.testing.assert_allclose(np.log(ours.feature_prob_), ref.feature_log_prob_, rtol=1e-12)
+    np.testing.assert_allclose(ours.class_log_prior_, ref.class_log_prior_, rtol=1e-12)
+    Xt, _ = _toy(seed + 100)
+    np.testing.assert_allclose(ours.predict_proba(Xt), ref.predict_proba(Xt), rtol=1e-10, atol=1e-14)
+    np.testing.assert_array_equal(ours.predict(Xt), ref.predict(Xt))
+
+
+def test_naive_bayes_on_digits_matches_sklearn() -> None:
+    from sklearn.naive_bayes import BernoulliNB
+
+    xtr, xte, ytr, _ = gm.binarized_digits()
+    ours = gm.BernoulliNaiveBayes().fit(xtr, ytr)
+    ref = BernoulliNB().fit(xtr, ytr)
+    np.testing.assert_allclose(ours.predict_proba(xte), ref.predict_proba(xte), atol=1e-12)
+
+
+def test_eqn_digits_naive_bayes_nb_log_joint_matches_loop_oracle() -> None:
+    X, y = _toy(5, n=4, k=3, N=60)
+    m = gm.BernoulliNaiveBayes(alpha=0.7).fit(X, y)
+    joint = m.log_joint(X[:10])
+    for r in range(10):
+        for c, label in enumerate(m.classes_):
+            n_y = np.sum(y == label)
+            ref = math.log(n_y / len(y))
+            for i in range(X.shape[1]):
+                t = (np.sum(X[y == label, i]) + 0.7) / (n_y + 1.4)
+                ref += math.log(t if X[r, i] == 1 else 1 - t)
+            assert math.isclose(joint[r, c], ref, rel_tol=1e-12)
+    # p(x, y) sums to one over all 2^n x and all y
+    allx = gm.enumerate_binary(4)
+    assert abs(np.exp(m.log_joint(allx)).sum() - 1) < 1e-12
+    assert abs(np.exp(m.log_marginal(allx)).sum() - 1) < 1e-12
+
+
+def test_eqn_digits_naive_bayes_linear_reproduces_posterior() -> None:
+    from sklearn.utils.extmath import softmax
+
+    for seed in range(4):
+        X, y = _toy(seed, n=10, k=5)
+        m = gm.BernoulliNaiveBayes().fit(X, y)
+        w, b = m.as_linear()
+        p = m.predict_proba(X)
+        np.testing.assert_allclose(softmax(X @ w.T + b), p, atol=1e-13)
+        np.testing.assert_allclose(p.sum(1), 1, atol=1e-13)
+
+
+def test_eqn_digits_naive_bayes_joint() -> None:
+    import itertools
+
+    for n, k in [(1, 2), (3, 4), (5, 10)]:
+        cells = len(list(itertools.product(range(k), *[[0, 1]] * n)))
+        assert gm.joint_param_count(n, k) == cells - 1
+    assert gm.joint_param_count(784, 10) == 10 * 2**784 - 1
+
+
+def test_eqn_digits_naive_bayes_count() -> None:
+    for n, k in [(1, 2), (3, 4), (5, 10)]:
+        # one prior over k classes (k − 1 free) and one Bernoulli per (class, pixel)
+        m = gm.BernoulliNaiveBayes().fit(*_toy(0, n=n, k=k, N=400))
+        assert gm.naive_bayes_param_count(n, k) == (m.class_log_prior_.size - 1) + m.feature_prob_.size
+    assert gm.naive_bayes_param_count(784, 10) == 7849
+
+
+def test_naive_bayes_samples_follow_class_conditionals() -> None:
+    X, y = _toy(8)
+    m = gm.BernoulliNaiveBayes().fit(X, y)
+    draws = m.sample(2, 50_000, np.random.default_rng(0))
+    np.testing.assert_allclose(draws.mean(0), m.feature_prob_[2], atol=0.01)

@@ -5,7 +5,8 @@ style of Stanford CS236):
 
 * the post ``genmodels-intro`` (《生成模型简介》): learning as :math:`\min_\theta d(p_{data}, p_\theta)`;
   with the KL divergence this is maximum likelihood (:func:`kl_discrete`, :func:`kl_quadrature`,
-  :func:`mle_gaussian`, :func:`empirical_nll`, :func:`kl_landscape`);
+  :func:`mle_gaussian`, :func:`empirical_nll`, :func:`gaussian_forward_kl`,
+  :func:`gaussian_reverse_kl`);
 * the post ``autoregressive-models`` (《自回归模型》): the chain rule
   :math:`p(x)=\prod_i p(x_i\mid x_{<i})` with logistic conditionals (:class:`FVSBN`) or a shared
   hidden layer (:class:`NADE`) on binary vectors;
@@ -13,15 +14,16 @@ style of Stanford CS236):
   :math:`p(x, y)` of binary pixels and a label, and the naive Bayes factorisation
   :math:`p(y)\prod_i p(x_i\mid y)` (:class:`BernoulliNaiveBayes`).
 
-The 1-D divergence functions work on numpy arrays in float64. The autoregressive models are torch
-modules that compute in the dtype and on the device of their parameters. Naive Bayes is numpy.
+The 1-D divergence functions work on numpy arrays in float64. The autoregressive models are thin
+classes over torch tensors that compute in the dtype and on the device of their parameters (torch
+is imported only when they are used). Naive Bayes is numpy, float64.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -32,6 +34,7 @@ if TYPE_CHECKING:  # torch is imported where it is used: the numpy parts must no
 __all__ = [
     "FVSBN",
     "NADE",
+    "BernoulliNaiveBayes",
     "IndependentBernoulli",
     "binarized_digits",
     "empirical_nll",
@@ -43,10 +46,12 @@ __all__ = [
     "gmm_logpdf",
     "gmm_moments",
     "gmm_sample",
+    "joint_param_count",
     "kl_discrete",
     "kl_quadrature",
     "load_digits_array",
     "mle_gaussian",
+    "naive_bayes_param_count",
     "param_counts",
     "refine_minimum",
 ]
@@ -101,8 +106,8 @@ def mle_gaussian(x: ArrayLike) -> tuple[float, float]:
     r"""Maximum-likelihood Gaussian for a sample: :math:`\hat\mu=\bar x`,
     :math:`\hat\sigma^2=\frac1N\sum_i(x_i-\bar x)^2` (divided by :math:`N`, not :math:`N-1`).
 
-    Returns ``(mu, sigma)``. It minimises :func:`empirical_nll` of :func:`gaussian_logpdf`
-    (Eq. (eq:genmodels-intro-mle) of the post genmodels-intro).
+    Returns ``(mu, sigma)``. Implements Eq. (eq:genmodels-intro-mle) of the post genmodels-intro
+    for the Gaussian family: it minimises :func:`empirical_nll` of :func:`gaussian_logpdf`.
     """
     x = np.asarray(x, dtype=float).ravel()
     mu = float(x.mean())
@@ -111,8 +116,8 @@ def mle_gaussian(x: ArrayLike) -> tuple[float, float]:
 
 def empirical_nll(logpdf: Callable[[NDArray[np.float64]], ArrayLike], x: ArrayLike) -> float:
     r"""The Monte Carlo estimate :math:`-\frac1N\sum_{i=1}^N\log p_\theta(x_i)` of the cross-entropy
-    :math:`-\mathbb E_{p_{data}}\log p_\theta` (Eq. (eq:genmodels-intro-mle) of the post
-    genmodels-intro); ``logpdf`` maps an array of samples to their log densities."""
+    :math:`-\mathbb E_{p_{data}}\log p_\theta`; ``logpdf`` maps an array of samples to their log
+    densities. Implements the objective of Eq. (eq:genmodels-intro-mle) of the post genmodels-intro."""
     x = np.asarray(x, dtype=float)
     return float(-np.mean(logpdf(x)))
 
@@ -412,6 +417,21 @@ def fit_autoregressive(model: _Autoregressive, x: torch.Tensor, steps: int, lr: 
 
     params = model.parameters()
     opt = torch.optim.Adam(params, lr=lr)
+    threads = torch.get_num_threads()
+    if params[0].device.type == "cpu":  # tensors this small gain nothing from OpenMP threads,
+        torch.set_num_threads(1)  # whose spin-waits cost seconds on a busy machine
+    try:
+        history = _adam_steps(model, params, opt, x, steps, weight_decay, batch_size, generator)
+    finally:
+        torch.set_num_threads(threads)
+    return history
+
+
+def _adam_steps(model: _Autoregressive, params: list[torch.Tensor], opt: torch.optim.Optimizer,
+                x: torch.Tensor, steps: int, weight_decay: float, batch_size: int | None,
+                generator: torch.Generator | None) -> list[float]:
+    import torch
+
     history = []
     for _ in range(steps):
         batch = x
@@ -425,3 +445,100 @@ def fit_autoregressive(model: _Autoregressive, x: torch.Tensor, steps: int, lr: 
         opt.step()
         history.append(nll.item())
     return history
+
+
+# ---------------------------------------------------------------------------------------------
+# 《MNIST generative representation p(X,Y)》: naive Bayes on binary pixels
+# ---------------------------------------------------------------------------------------------
+
+
+def joint_param_count(n: int, k: int) -> int:
+    r"""Free parameters of an unrestricted joint table over :math:`n` binary variables and a
+    label with :math:`k` values: :math:`k\,2^n-1`.
+
+    Implements Eq. (eq:digits-naive-bayes-joint) of the post digits-naive-bayes (with :math:`k=10`).
+    """
+    return k * 2**n - 1
+
+
+def naive_bayes_param_count(n: int, k: int) -> int:
+    r"""Free parameters of naive Bayes over :math:`n` binary features and :math:`k` classes:
+    :math:`(k-1)+kn`.
+
+    Implements Eq. (eq:digits-naive-bayes-count) of the post digits-naive-bayes (with :math:`k=10`).
+    """
+    return (k - 1) + k * n
+
+
+def _logsumexp(a: NDArray[np.float64], axis: int = -1) -> NDArray[np.float64]:
+    top = a.max(axis=axis, keepdims=True)
+    return (top + np.log(np.exp(a - top).sum(axis=axis, keepdims=True))).squeeze(axis)
+
+
+class BernoulliNaiveBayes:
+    r"""Naive Bayes for binary features: :math:`p(x, y)=p(y)\prod_i p(x_i\mid y)`.
+
+    Implements Eqs. (eq:digits-naive-bayes-nb), (eq:digits-naive-bayes-mle) and
+    (eq:digits-naive-bayes-linear) of the post digits-naive-bayes. ``fit`` sets
+    :math:`\pi_y=N_y/N` and the smoothed frequencies
+    :math:`\theta_{yi}=p(x_i=1\mid y)=\frac{N_{yi}+\alpha}{N_y+2\alpha}` (``alpha = 0`` is plain
+    maximum likelihood). Inputs are numpy arrays: ``X`` of shape ``(N, n)`` with entries 0 or 1,
+    ``y`` of shape ``(N,)`` with any labels; everything is computed in float64.
+    """
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = alpha
+
+    def fit(self, X: ArrayLike, y: ArrayLike) -> BernoulliNaiveBayes:
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y)
+        self.classes_ = np.unique(y)  # (k,)
+        onehot = (y[:, None] == self.classes_[None, :]).astype(np.float64)  # (N, k)
+        n_y = onehot.sum(0)  # (k,)  N_y
+        n_yi = onehot.T @ X  # (k, n) N_yi: how often pixel i is 1 in class y
+        # π_y = N_y / N
+        self.class_log_prior_ = np.log(n_y / n_y.sum())
+        # θ_yi = (N_yi + α) / (N_y + 2α)
+        self.feature_prob_ = (n_yi + self.alpha) / (n_y[:, None] + 2 * self.alpha)
+        return self
+
+    def log_joint(self, X: ArrayLike) -> NDArray[np.float64]:
+        r""":math:`\log p(x, y)=\log\pi_y+\sum_i\big[x_i\log\theta_{yi}+(1-x_i)\log(1-\theta_{yi})\big]`
+        for every row of ``X`` and every class: shape ``(N, k)``."""
+        X = np.asarray(X, dtype=np.float64)
+        logt, log1mt = np.log(self.feature_prob_), np.log1p(-self.feature_prob_)  # (k, n)
+        return self.class_log_prior_ + X @ logt.T + (1 - X) @ log1mt.T
+
+    def log_marginal(self, X: ArrayLike) -> NDArray[np.float64]:
+        r""":math:`\log p(x)=\log\sum_y p(x, y)`: naive Bayes as a density of the pixels alone
+        (a mixture of :math:`k` product-Bernoulli distributions). Shape ``(N,)``."""
+        return _logsumexp(self.log_joint(X), axis=1)
+
+    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
+        r"""Posterior :math:`p(y\mid x)=p(x,y)/\sum_{y'}p(x,y')`, shape ``(N, k)``, columns in the
+        order of ``classes_``."""
+        joint = self.log_joint(X)
+        return np.exp(joint - _logsumexp(joint, axis=1)[:, None])
+
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
+        """The most probable class of every row."""
+        return self.classes_[np.argmax(self.log_joint(X), axis=1)]
+
+    def as_linear(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        r"""The posterior as a softmax of a linear function,
+        :math:`p(y\mid x)=\mathrm{softmax}_y(w_y\cdot x+b_y)`.
+
+        Implements Eq. (eq:digits-naive-bayes-linear) of the post digits-naive-bayes:
+        :math:`w_{yi}=\log\frac{\theta_{yi}}{1-\theta_{yi}}`,
+        :math:`b_y=\log\pi_y+\sum_i\log(1-\theta_{yi})`. Returns ``(W, b)`` of shapes ``(k, n)``
+        and ``(k,)``.
+        """
+        t = self.feature_prob_
+        w = np.log(t) - np.log1p(-t)  # (k, n)
+        b = self.class_log_prior_ + np.log1p(-t).sum(1)  # (k,)
+        return w, b
+
+    def sample(self, label: Any, m: int, rng: np.random.Generator) -> NDArray[np.float64]:
+        r"""``m`` draws of :math:`x\sim p(x\mid y=\text{label})=\prod_i\mathrm{Bern}(\theta_{yi})`."""
+        row = self.feature_prob_[int(np.flatnonzero(self.classes_ == label)[0])]  # (n,)
+        return (rng.random((m, row.size)) < row).astype(np.float64)
