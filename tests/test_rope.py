@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -360,3 +361,69 @@ def test_eqn_ropetie_pos_properties(segments: list[tuple]) -> None:
     torch.testing.assert_close(s0, s1, rtol=0, atol=1e-11)
     with pytest.raises(ValueError):
         rope.rope_tie_positions([("audio", 3)])
+
+
+def test_eqn_rope2d_commute_is_the_limit_of_the_exp_quotient() -> None:
+    from scipy.linalg import expm
+
+    gen = torch.Generator().manual_seed(21)
+    for d in (3, 5):
+        x = torch.randn(d, d, generator=gen, dtype=torch.float64)
+        y = torch.randn(d, d, generator=gen, dtype=torch.float64)
+        a, b = x - x.T, y - y.T
+        target = a @ b - b @ a
+        errs = []
+        for eps in (1e-1, 1e-2, 1e-3):
+            ea, eb = expm(eps * a.numpy()), expm(eps * b.numpy())  # scipy's exponential
+            quotient = torch.from_numpy((ea @ eb - eb @ ea) / eps**2)
+            torch.testing.assert_close(rope.exp_commutator_quotient(a, b, eps, eps), quotient,
+                                       rtol=0, atol=1e-8)
+            errs.append((quotient - target).abs().max().item())
+        assert all(8 < errs[i] / errs[i + 1] < 12 for i in range(2))  # the error shrinks like ε
+    a, b = rope.rope_generators_2d(8)
+    assert rope.exp_commutator_quotient(a, b, 0.3, 0.7).abs().max().item() < 1e-12
+
+
+def test_hat3_is_the_cross_product_and_commutes_only_when_parallel() -> None:
+    gen = torch.Generator().manual_seed(22)
+    for _ in range(10):
+        a, b, w = (torch.randn(3, generator=gen, dtype=torch.float64) for _ in range(3))
+        torch.testing.assert_close(rope.hat3(a) @ w, torch.linalg.cross(a, w), rtol=0, atol=1e-14)
+        torch.testing.assert_close(rope.commutator(rope.hat3(a), rope.hat3(b)),
+                                   rope.hat3(torch.linalg.cross(a, b)), rtol=0, atol=1e-14)
+        assert rope.commutator(rope.hat3(a), rope.hat3(-2.5 * a)).abs().max().item() < 1e-14
+        assert rope.skew_commutant_dim(rope.hat3(a)) == 1
+
+
+@pytest.mark.parametrize("d", [2, 3, 4, 5, 6])
+def test_skew_commutant_dim_against_scipy_null_space(d: int) -> None:
+    from scipy.linalg import null_space
+
+    gen = torch.Generator().manual_seed(23 + d)
+    x = torch.randn(d, d, generator=gen, dtype=torch.float64)
+    a = (x - x.T).numpy()
+    # unknowns: all d*d entries of B; equations: AB - BA = 0 and B + Bᵀ = 0
+    eye = np.eye(d)
+    comm = np.kron(a, eye) - np.kron(eye, a.T)  # row-major vec(AB - BA)
+    skew = np.eye(d * d) + np.eye(d * d)[[j * d + i for i in range(d) for j in range(d)]]
+    expected = null_space(np.vstack([comm, skew])).shape[1]
+    assert rope.skew_commutant_dim(torch.from_numpy(a)) == expected == d // 2
+    assert rope.skew_commutant_dim(torch.zeros(d, d, dtype=torch.float64)) == d * (d - 1) // 2
+
+
+def test_rope_2d_rotation_gaps_closed_form_and_matrix_exp() -> None:
+    d = 8
+    rows, cols = torch.tensor([0.0, 1.0, 5.0, 2.0]), torch.tensor([0.0, 3.0, 1.0, 2.0])
+    gaps = rope.rope_2d_rotation_gaps(rows, cols, d)
+    a, b = rope.rope_generators_2d(d)
+    theta = rope.rope_freqs(d // 2).tolist()
+    for i in range(4):
+        for j in range(4):
+            ri = torch.linalg.matrix_exp(rows[i].item() * a + cols[i].item() * b)
+            rj = torch.linalg.matrix_exp(rows[j].item() * a + cols[j].item() * b)
+            assert abs(gaps[i, j].item() - torch.linalg.matrix_norm(ri - rj).item()) < 1e-12
+            # ‖R(α) − R(β)‖_F² = 8 sin²((α − β)/2) for each 2x2 block
+            closed = sum(8 * math.sin(dz * t / 2) ** 2 for t in theta
+                         for dz in (rows[i].item() - rows[j].item(), cols[i].item() - cols[j].item()))
+            assert abs(gaps[i, j].item() - math.sqrt(closed)) < 1e-12
+    assert gaps.diagonal().abs().max().item() < 1e-12

@@ -33,11 +33,14 @@ __all__ = [
     "apply_rope_tie",
     "commutator",
     "elu_feature",
+    "exp_commutator_quotient",
     "exp_rotation",
+    "hat3",
     "interleaved_to_half_perm",
     "relativity_defect",
     "rerope_logits",
     "rerope_relative_positions",
+    "rope_2d_rotation_gaps",
     "rope_abel_bound",
     "rope_abel_sum",
     "rope_angles",
@@ -51,6 +54,7 @@ __all__ = [
     "rope_relative_sum",
     "rope_score_sum",
     "rope_tie_positions",
+    "skew_commutant_dim",
 ]
 
 Layout = Literal["interleaved", "half"]
@@ -388,7 +392,8 @@ def rope_generators_2d(d: int, base: float = 10000.0,
     r"""Skew-symmetric generators :math:`A, B` with
     :math:`\mathcal{R}_{(x,y)} = \exp(xA + yB)` for :func:`apply_rope_2d`.
 
-    Implements Eq. \eqref{eq:rope2d-exp} of the post rope-2d: :math:`A` rotates the pairs of the
+    Implements Eq. \eqref{eq:rope2d-exp} of the post rope-2d,
+    :math:`\mathcal{R}_{(x,y)} = e^{xA}e^{yB} = e^{xA+yB}`: :math:`A` rotates the pairs of the
     first half with frequencies :math:`\theta_i`, :math:`B` those of the second half; they act
     on disjoint features, so :math:`[A, B] = 0`.
     """
@@ -405,14 +410,82 @@ def rope_generators_2d(d: int, base: float = 10000.0,
     return a, b
 
 
+def skew_commutant_dim(a: torch.Tensor, tol: float = 1e-10) -> int:
+    r"""Dimension of :math:`\{B \in \mathfrak{so}(d) : AB = BA\}`, the skew-symmetric matrices that
+    commute with ``a`` (``(d, d)``).
+
+    Used in the post rope-2d (Eq. \eqref{eq:rope2d-commute}): a second generator :math:`B` must
+    lie in this space. The map :math:`B \mapsto AB - BA` is applied to the basis
+    :math:`E_{ij} - E_{ji}` (:math:`i < j`) of :math:`\mathfrak{so}(d)`; the answer is
+    :math:`d(d-1)/2` minus its rank.
+    """
+    d = a.shape[-1]
+    cols = []
+    for i in range(d):
+        for j in range(i + 1, d):
+            e = torch.zeros(d, d, dtype=a.dtype)
+            e[i, j], e[j, i] = 1.0, -1.0
+            cols.append((a @ e - e @ a).flatten())  # [A, E_ij - E_ji]
+    if not cols:
+        return 0
+    m = torch.stack(cols, dim=1)  # (d², d(d-1)/2)
+    return len(cols) - int(torch.linalg.matrix_rank(m, atol=tol).item())
+
+
+def hat3(v: torch.Tensor) -> torch.Tensor:
+    r"""The skew-symmetric matrix :math:`\hat v` with :math:`\hat v\,w = v \times w` (``v``: ``(3,)``).
+
+    In the post rope-2d: every :math:`3\times3` skew-symmetric matrix is some :math:`\hat a`, and
+    :math:`[\hat a, \hat b] = \widehat{a\times b}`, so two of them commute exactly when
+    :math:`a \times b = 0`.
+    """
+    z = torch.zeros((), dtype=v.dtype)
+    # [[0, -v3, v2], [v3, 0, -v1], [-v2, v1, 0]]
+    return torch.stack((torch.stack((z, -v[2], v[1])), torch.stack((v[2], z, -v[0])),
+                        torch.stack((-v[1], v[0], z))))
+
+
+def rope_2d_rotation_gaps(rows: torch.Tensor | Sequence[float], cols: torch.Tensor | Sequence[float],
+                          d: int, base: float = 10000.0) -> torch.Tensor:
+    r"""Frobenius distances :math:`\|\mathcal{R}_p - \mathcal{R}_{p'}\|_F` between the rotations
+    that :func:`apply_rope_2d` gives to every pair of positions :math:`p = (x, y)`.
+
+    The post rope-2d uses it to check that distinct grid positions get distinct rotations
+    (Eq. \eqref{eq:rope2d-block}). Each :math:`\mathcal{R}_p` is read off as ``apply_rope_2d``
+    of the identity. Returns ``(n, n)`` float64.
+    """
+    rows_t = torch.as_tensor(rows, dtype=torch.float64)
+    cols_t = torch.as_tensor(cols, dtype=torch.float64)
+    n = rows_t.shape[0]
+    eye = torch.eye(d, dtype=torch.float64)[:, None, :].expand(d, n, d)  # e_j at every position
+    columns = apply_rope_2d(eye, rows_t, cols_t)  # [j, p, :] = R_p e_j: (d, n, d)
+    mats = columns.permute(1, 0, 2).reshape(n, d * d)  # (n, d²), R_p flattened
+    return torch.cdist(mats, mats)  # (n, n)
+
+
 def commutator(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     r""":math:`[A, B] = AB - BA` (Eq. \eqref{eq:rope2d-commute} of the post rope-2d)."""
     return a @ b - b @ a
 
 
+def exp_commutator_quotient(a: torch.Tensor, b: torch.Tensor, x: float, y: float) -> torch.Tensor:
+    r"""The necessity step of the post rope-2d (before Eq. \eqref{eq:rope2d-commute}):
+
+    .. math:: \frac{e^{xA}e^{yB} - e^{yB}e^{xA}}{xy}
+              = [A, B] + O(|x| + |y|)\quad (x, y \to 0),
+
+    since :math:`e^{xA}e^{yB} = I + xA + yB + xy\,AB + \dots`. If the two one-parameter groups
+    commute for all :math:`x, y`, the left side is zero, hence so is :math:`[A, B]`.
+    """
+    ex, ey = torch.linalg.matrix_exp(x * a), torch.linalg.matrix_exp(y * b)
+    # (e^{xA} e^{yB} - e^{yB} e^{xA}) / (x y)
+    return (ex @ ey - ey @ ex) / (x * y)
+
+
 def exp_rotation(x: float, y: float, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     r""":math:`\exp(xA + yB)`: the rotation a 2-D position :math:`(x, y)` gets from generators
-    :math:`A, B` (Eq. \eqref{eq:rope2d-exp} of the post rope-2d)."""
+    :math:`A, B`; equal to :math:`e^{xA}e^{yB}` of Eq. \eqref{eq:rope2d-exp} of the post rope-2d
+    when :math:`[A, B] = 0`."""
     return torch.linalg.matrix_exp(x * a + y * b)
 
 
