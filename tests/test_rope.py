@@ -315,7 +315,7 @@ def test_eqn_rope2d_goal_fails_without_commuting_generators() -> None:
 def test_eqn_ropetie_rot_text_reduces_to_rope_1d() -> None:
     gen = torch.Generator().manual_seed(7)
     x = torch.randn(3, 50, 16, generator=gen, dtype=torch.float64)
-    pos, kinds = rope.rope_tie_positions([("text", 50)])
+    pos, kinds = rope.corner_positions([("text", 50)])
     assert set(kinds) == {"text"}
     assert torch.equal(rope.apply_rope_tie(x, pos[:, 0], pos[:, 1]),
                        rope.apply_rope(x, torch.arange(50)))
@@ -339,8 +339,8 @@ def test_eqn_ropetie_rot_against_dense_rotation() -> None:
 
 @pytest.mark.parametrize("segments", [[("text", 3), ("image", 2, 5), ("text", 4)],
                                       [("image", 4, 4), ("text", 2), ("image", 1, 3)]])
-def test_eqn_ropetie_pos_properties(segments: list[tuple]) -> None:
-    pos, kinds = rope.rope_tie_positions(segments)
+def test_eqn_ropetie_corner_properties(segments: list[tuple]) -> None:
+    pos, kinds = rope.corner_positions(segments)
     assert len(kinds) == sum(s[1] if s[0] == "text" else s[1] * s[2] for s in segments)
     # reading order: every later segment is at least as far on both axes, text strictly after images
     last_image_max = None
@@ -360,7 +360,7 @@ def test_eqn_ropetie_pos_properties(segments: list[tuple]) -> None:
                                                                                      pos[:, 1] - 4).T
     torch.testing.assert_close(s0, s1, rtol=0, atol=1e-11)
     with pytest.raises(ValueError):
-        rope.rope_tie_positions([("audio", 3)])
+        rope.corner_positions([("audio", 3)])
 
 
 def test_eqn_rope2d_commute_is_the_limit_of_the_exp_quotient() -> None:
@@ -427,3 +427,29 @@ def test_rope_2d_rotation_gaps_closed_form_and_matrix_exp() -> None:
                          for dz in (rows[i].item() - rows[j].item(), cols[i].item() - cols[j].item()))
             assert abs(gaps[i, j].item() - math.sqrt(closed)) < 1e-12
     assert gaps.diagonal().abs().max().item() < 1e-12
+
+
+@pytest.mark.parametrize("d", [8, 16, 64])
+def test_eqn_ropetie_reduce_needs_the_one_dimensional_spectrum(d: int) -> None:
+    """Text at (t, t): bitwise RoPE-1D for the assignments that keep θ_i = b^{-2i/d}; RoPE-2D's halves
+    have other eigenvalues, so even the best feature permutation cannot match (checked with numpy's
+    eigenvalues, an independent route)."""
+    gen = torch.Generator().manual_seed(d)
+    x = torch.randn(3, 20, d, generator=gen, dtype=torch.float64)
+    t = torch.arange(20)
+    one_d = rope.apply_rope(x, t)
+    for scheme in ("alternate", "split-band"):
+        axis, theta = rope.rope_2d_axis_frequencies(d, scheme)
+        assert torch.equal(rope.apply_rope_axes(x, t, t, axis, theta), one_d)
+    axis, theta = rope.rope_2d_axis_frequencies(d, "alternate")
+    assert torch.equal(rope.apply_rope_axes(x, t, -t, axis, theta), rope.apply_rope_tie(x, t, -t))
+    axis, theta = rope.rope_2d_axis_frequencies(d, "half")
+    assert torch.equal(rope.apply_rope_axes(x, t, 2 * t, axis, theta), rope.apply_rope_2d(x, t, 2 * t))
+    # eigen-angles of R at (1, 1) vs R_1 of RoPE-1D
+    eye = torch.eye(d, dtype=torch.float64)[:, None, :]  # (d, 1, d)
+    r_half = rope.apply_rope_axes(eye, [1.0], [1.0], axis, theta)[:, 0, :].T  # columns R e_j
+    r_1d = rope.apply_rope(eye, [1.0])[:, 0, :].T
+    ang_half = np.sort(np.abs(np.angle(np.linalg.eigvals(r_half.numpy()))))
+    ang_1d = np.sort(np.abs(np.angle(np.linalg.eigvals(r_1d.numpy()))))
+    assert np.abs(ang_half - ang_1d).max() > 1e-3
+    np.testing.assert_allclose(ang_1d, np.sort(np.repeat(rope.rope_freqs(d).numpy(), 2)), rtol=0, atol=1e-12)

@@ -29,9 +29,11 @@ import torch
 __all__ = [
     "apply_rope",
     "apply_rope_2d",
+    "apply_rope_axes",
     "apply_rope_complex",
     "apply_rope_tie",
     "commutator",
+    "corner_positions",
     "elu_feature",
     "exp_commutator_quotient",
     "exp_rotation",
@@ -40,6 +42,7 @@ __all__ = [
     "relativity_defect",
     "rerope_logits",
     "rerope_relative_positions",
+    "rope_2d_axis_frequencies",
     "rope_2d_rotation_gaps",
     "rope_abel_bound",
     "rope_abel_sum",
@@ -53,7 +56,6 @@ __all__ = [
     "rope_pair_products",
     "rope_relative_sum",
     "rope_score_sum",
-    "rope_tie_positions",
     "skew_commutant_dim",
 ]
 
@@ -504,9 +506,10 @@ def relativity_defect(a: torch.Tensor, b: torch.Tensor, p1: tuple[float, float],
 
 def apply_rope_tie(x: torch.Tensor, px: torch.Tensor | Sequence[float],
                    py: torch.Tensor | Sequence[float], base: float = 10000.0) -> torch.Tensor:
-    r"""2-D RoPE whose axes alternate over the pairs, for mixed text and image sequences.
+    r"""RoPE-Tie: 2-D RoPE whose axes alternate over the pairs, for mixed text and image sequences.
 
-    Implements Eq. \eqref{eq:ropetie-rot} of the post rope-tie: pair :math:`i` (features
+    Implements Eq. \eqref{eq:ropetie-rot} of the post rope-tie (the source's frequency
+    assignment): pair :math:`i` (features
     :math:`2i, 2i+1`) is rotated by :math:`p_x\theta_i` if :math:`i` is even and by
     :math:`p_y\theta_i` if :math:`i` is odd, with the one-dimensional frequencies
     :math:`\theta_i = b^{-2i/d}`. A token at :math:`(n, n)` is therefore rotated exactly as
@@ -523,11 +526,60 @@ def apply_rope_tie(x: torch.Tensor, px: torch.Tensor | Sequence[float],
     return _rotate_pairs(x, angles)
 
 
-def rope_tie_positions(segments: Sequence[tuple]) -> tuple[torch.Tensor, list[str]]:
-    r"""2-D positions for a sequence of text runs and images, in reading order.
+def rope_2d_axis_frequencies(d: int, scheme: Literal["alternate", "half", "split-band"],
+                             base: float = 10000.0,
+                             dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Which axis turns each interleaved pair :math:`(2i, 2i+1)`, and at which frequency.
 
+    Used in the post rope-tie (Eq. \eqref{eq:ropetie-rot}) to compare three ways of sharing the
+    ``d/2`` pairs between the axes :math:`x` (0) and :math:`y` (1):
+
+    * ``"alternate"`` (RoPE-Tie): pair :math:`i` follows :math:`x` if :math:`i` is even, :math:`y` if
+      odd, at the one-dimensional frequency :math:`\theta_i = b^{-2i/d}`;
+    * ``"half"`` (the RoPE-2D of :func:`apply_rope_2d`): the first ``d/4`` pairs follow :math:`x`, the
+      last ``d/4`` follow :math:`y`, each half at the frequencies :math:`b^{-2j/(d/2)}` of a
+      ``d/2``-dimensional RoPE;
+    * ``"split-band"``: first half :math:`x`, second half :math:`y`, at the one-dimensional
+      :math:`\theta_i`.
+
+    Returns:
+        ``(axis, theta)``: int64 and ``dtype`` tensors of shape ``(d/2,)``.
+    """
+    if d % 4:
+        raise ValueError(f"two axes need d divisible by 4, got d={d}")
+    i = torch.arange(d // 2)
+    if scheme == "alternate":
+        return i % 2, rope_freqs(d, base, dtype)
+    if scheme == "split-band":
+        return (i >= d // 4).long(), rope_freqs(d, base, dtype)
+    if scheme == "half":
+        half = rope_freqs(d // 2, base, dtype)  # b^{-2j/(d/2)}, j < d/4
+        return (i >= d // 4).long(), torch.cat((half, half))
+    raise ValueError(f"unknown scheme {scheme!r}")
+
+
+def apply_rope_axes(x: torch.Tensor, px: torch.Tensor | Sequence[float],
+                    py: torch.Tensor | Sequence[float], axis: torch.Tensor,
+                    theta: torch.Tensor) -> torch.Tensor:
+    r"""Two-axis RoPE with an explicit pair-to-axis assignment.
+
+    Pair :math:`i` of ``x`` (``(..., seq, d)``) is rotated by :math:`p_x\theta_i` if
+    ``axis[i] == 0`` and by :math:`p_y\theta_i` otherwise (Eq. \eqref{eq:ropetie-rot} of the post
+    rope-tie for the assignments of :func:`rope_2d_axis_frequencies`).
+    """
+    pxt = torch.as_tensor(px, device=x.device).to(x.dtype)
+    pyt = torch.as_tensor(py, device=x.device).to(x.dtype)
+    th = theta.to(device=x.device, dtype=x.dtype)  # (d/2,)
+    angles = torch.where(axis.to(x.device) == 0, pxt[:, None], pyt[:, None]) * th  # (seq, d/2)
+    return _rotate_pairs(x, angles)
+
+
+def corner_positions(segments: Sequence[tuple]) -> tuple[torch.Tensor, list[str]]:
+    r"""2-D positions for a sequence of text runs and images, in reading order ("corner placement").
+
+    The post rope-tie's own extension (its 延伸 section), not the source's image placement.
     ``segments``: ``("text", n)`` for ``n`` text tokens, ``("image", h, w)`` for an image of
-    ``h`` x ``w`` patches. Implements Eq. \eqref{eq:ropetie-pos} of the post rope-tie: text
+    ``h`` x ``w`` patches. Implements Eq. \eqref{eq:ropetie-corner} of the post rope-tie: text
     token number :math:`t` gets :math:`(t, t)`; an image that starts after position :math:`L`
     places patch :math:`(r, c)` at :math:`(L + r, L + c)` (rows on the first axis), and the
     text after it continues from :math:`L + \max(h, w)`, beyond every patch on both axes.
