@@ -453,3 +453,20 @@ def test_eqn_ropetie_reduce_needs_the_one_dimensional_spectrum(d: int) -> None:
     ang_1d = np.sort(np.abs(np.angle(np.linalg.eigvals(r_1d.numpy()))))
     assert np.abs(ang_half - ang_1d).max() > 1e-3
     np.testing.assert_allclose(ang_1d, np.sort(np.repeat(rope.rope_freqs(d).numpy(), 2)), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(("window", "leaky_k"), [(4, None), (6, 4.0), (3, 0.25), (100, 2.0)])
+def test_eqn_rerope_twopass_keys_can_be_cached(window: int, leaky_k: float | None) -> None:
+    """Token-by-token decoding with keys rotated once on arrival equals the two full passes."""
+    gen = torch.Generator().manual_seed(31 + window)
+    n, d = 20, 8
+    q = torch.randn(n, d, generator=gen, dtype=torch.float64)
+    k = torch.randn(n, d, generator=gen, dtype=torch.float64)
+    got, cached = rope.rerope_decode_logits(q, k, window, leaky_k)
+    full = rope.rerope_logits(q, k, window, leaky_k)
+    causal = torch.ones(n, n, dtype=torch.bool).tril()
+    torch.testing.assert_close(got[causal], full[causal], rtol=0, atol=1e-12)
+    assert torch.isneginf(got[~causal]).all() and cached == 2 * n
+    if leaky_k is not None and window < n:  # keys cached under another k are stale
+        stale, _ = rope.rerope_decode_logits(q, k, window, leaky_k, cache_k=leaky_k * 1.1)
+        assert (stale - full)[causal].abs().max().item() > 1e-3

@@ -40,6 +40,7 @@ __all__ = [
     "hat3",
     "interleaved_to_half_perm",
     "relativity_defect",
+    "rerope_decode_logits",
     "rerope_logits",
     "rerope_relative_positions",
     "rope_2d_axis_frequencies",
@@ -387,6 +388,45 @@ def rerope_logits(q: torch.Tensor, k: torch.Tensor, window: int,
     rel = pos[:, None] - pos[None, :]  # (n, n): m - j
     logits = torch.where(rel < window, inside, outside) * scale
     return logits.masked_fill(rel < 0, float("-inf"))
+
+
+def rerope_decode_logits(q: torch.Tensor, k: torch.Tensor, window: int,
+                         leaky_k: float | None = None, base: float = 10000.0,
+                         cache_k: float | None = None) -> tuple[torch.Tensor, int]:
+    r"""Causal ReRoPE / Leaky ReRoPE logits produced token by token with two key caches.
+
+    Decoding as in the post rerope-inverse (Eq. \eqref{eq:rerope-twopass}): when key :math:`j`
+    arrives it is rotated once and stored twice, as :math:`\mathcal{R}_j\boldsymbol{k}_j`
+    (window pass) and as :math:`\mathcal{R}_{j/k}\boldsymbol{k}_j` (Leaky) or
+    :math:`\boldsymbol{k}_j` (ReRoPE); neither depends on later query positions. Query :math:`m`
+    is rotated by :math:`m` and by :math:`m/k + w(1-1/k)` (or :math:`w`) and meets both caches.
+
+    ``cache_k`` (default ``leaky_k``) is the slope used when keys enter the second cache; passing a
+    different value simulates reusing keys cached under an old :math:`k` after :math:`k` changed.
+
+    ``q``, ``k``: ``(n, d)``. Returns ``(logits, cached_vectors)``: the ``(n, n)`` logits (``-inf``
+    above the diagonal, scaled by :math:`1/\sqrt{d}`) and the number of key vectors held in the
+    caches at the end.
+    """
+    n, d = q.shape
+    ck = leaky_k if cache_k is None else cache_k
+    scale = d ** -0.5
+    near_cache: list[torch.Tensor] = []  # R_j k_j
+    far_cache: list[torch.Tensor] = []  # R_{j/k} k_j, or k_j for ReRoPE
+    out = torch.full((n, n), float("-inf"), dtype=q.dtype, device=q.device)
+    for m in range(n):
+        kj = k[m:m + 1]  # (1, d): the new key, rotated once and cached twice
+        near_cache.append(apply_rope(kj, [float(m)], base)[0])
+        far_cache.append(kj[0] if ck is None else apply_rope(kj, [m / ck], base)[0])
+        qm = q[m:m + 1]
+        q_near = apply_rope(qm, [float(m)], base)[0]  # rotated by m
+        far_pos = float(window) if leaky_k is None else m / leaky_k + window * (1 - 1 / leaky_k)
+        q_far = apply_rope(qm, [far_pos], base)[0]
+        near = torch.stack(near_cache) @ q_near  # (m + 1,): relative position m - j
+        far = torch.stack(far_cache) @ q_far  # (m + 1,): w + (m - j - w)/k, or w
+        rel = m - torch.arange(m + 1, device=q.device)
+        out[m, : m + 1] = torch.where(rel < window, near, far) * scale
+    return out, len(near_cache) + len(far_cache)
 
 
 def rope_generators_2d(d: int, base: float = 10000.0,
