@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -314,7 +315,7 @@ def test_eqn_rope2d_goal_fails_without_commuting_generators() -> None:
 def test_eqn_ropetie_rot_text_reduces_to_rope_1d() -> None:
     gen = torch.Generator().manual_seed(7)
     x = torch.randn(3, 50, 16, generator=gen, dtype=torch.float64)
-    pos, kinds = rope.rope_tie_positions([("text", 50)])
+    pos, kinds = rope.corner_positions([("text", 50)])
     assert set(kinds) == {"text"}
     assert torch.equal(rope.apply_rope_tie(x, pos[:, 0], pos[:, 1]),
                        rope.apply_rope(x, torch.arange(50)))
@@ -338,8 +339,8 @@ def test_eqn_ropetie_rot_against_dense_rotation() -> None:
 
 @pytest.mark.parametrize("segments", [[("text", 3), ("image", 2, 5), ("text", 4)],
                                       [("image", 4, 4), ("text", 2), ("image", 1, 3)]])
-def test_eqn_ropetie_pos_properties(segments: list[tuple]) -> None:
-    pos, kinds = rope.rope_tie_positions(segments)
+def test_eqn_ropetie_corner_properties(segments: list[tuple]) -> None:
+    pos, kinds = rope.corner_positions(segments)
     assert len(kinds) == sum(s[1] if s[0] == "text" else s[1] * s[2] for s in segments)
     # reading order: every later segment is at least as far on both axes, text strictly after images
     last_image_max = None
@@ -359,4 +360,113 @@ def test_eqn_ropetie_pos_properties(segments: list[tuple]) -> None:
                                                                                      pos[:, 1] - 4).T
     torch.testing.assert_close(s0, s1, rtol=0, atol=1e-11)
     with pytest.raises(ValueError):
-        rope.rope_tie_positions([("audio", 3)])
+        rope.corner_positions([("audio", 3)])
+
+
+def test_eqn_rope2d_commute_is_the_limit_of_the_exp_quotient() -> None:
+    from scipy.linalg import expm
+
+    gen = torch.Generator().manual_seed(21)
+    for d in (3, 5):
+        x = torch.randn(d, d, generator=gen, dtype=torch.float64)
+        y = torch.randn(d, d, generator=gen, dtype=torch.float64)
+        a, b = x - x.T, y - y.T
+        target = a @ b - b @ a
+        errs = []
+        for eps in (1e-1, 1e-2, 1e-3):
+            ea, eb = expm(eps * a.numpy()), expm(eps * b.numpy())  # scipy's exponential
+            quotient = torch.from_numpy((ea @ eb - eb @ ea) / eps**2)
+            torch.testing.assert_close(rope.exp_commutator_quotient(a, b, eps, eps), quotient,
+                                       rtol=0, atol=1e-8)
+            errs.append((quotient - target).abs().max().item())
+        assert all(8 < errs[i] / errs[i + 1] < 12 for i in range(2))  # the error shrinks like ε
+    a, b = rope.rope_generators_2d(8)
+    assert rope.exp_commutator_quotient(a, b, 0.3, 0.7).abs().max().item() < 1e-12
+
+
+def test_hat3_is_the_cross_product_and_commutes_only_when_parallel() -> None:
+    gen = torch.Generator().manual_seed(22)
+    for _ in range(10):
+        a, b, w = (torch.randn(3, generator=gen, dtype=torch.float64) for _ in range(3))
+        torch.testing.assert_close(rope.hat3(a) @ w, torch.linalg.cross(a, w), rtol=0, atol=1e-14)
+        torch.testing.assert_close(rope.commutator(rope.hat3(a), rope.hat3(b)),
+                                   rope.hat3(torch.linalg.cross(a, b)), rtol=0, atol=1e-14)
+        assert rope.commutator(rope.hat3(a), rope.hat3(-2.5 * a)).abs().max().item() < 1e-14
+        assert rope.skew_commutant_dim(rope.hat3(a)) == 1
+
+
+@pytest.mark.parametrize("d", [2, 3, 4, 5, 6])
+def test_skew_commutant_dim_against_scipy_null_space(d: int) -> None:
+    from scipy.linalg import null_space
+
+    gen = torch.Generator().manual_seed(23 + d)
+    x = torch.randn(d, d, generator=gen, dtype=torch.float64)
+    a = (x - x.T).numpy()
+    # unknowns: all d*d entries of B; equations: AB - BA = 0 and B + Bᵀ = 0
+    eye = np.eye(d)
+    comm = np.kron(a, eye) - np.kron(eye, a.T)  # row-major vec(AB - BA)
+    skew = np.eye(d * d) + np.eye(d * d)[[j * d + i for i in range(d) for j in range(d)]]
+    expected = null_space(np.vstack([comm, skew])).shape[1]
+    assert rope.skew_commutant_dim(torch.from_numpy(a)) == expected == d // 2
+    assert rope.skew_commutant_dim(torch.zeros(d, d, dtype=torch.float64)) == d * (d - 1) // 2
+
+
+def test_rope_2d_rotation_gaps_closed_form_and_matrix_exp() -> None:
+    d = 8
+    rows, cols = torch.tensor([0.0, 1.0, 5.0, 2.0]), torch.tensor([0.0, 3.0, 1.0, 2.0])
+    gaps = rope.rope_2d_rotation_gaps(rows, cols, d)
+    a, b = rope.rope_generators_2d(d)
+    theta = rope.rope_freqs(d // 2).tolist()
+    for i in range(4):
+        for j in range(4):
+            ri = torch.linalg.matrix_exp(rows[i].item() * a + cols[i].item() * b)
+            rj = torch.linalg.matrix_exp(rows[j].item() * a + cols[j].item() * b)
+            assert abs(gaps[i, j].item() - torch.linalg.matrix_norm(ri - rj).item()) < 1e-12
+            # ‖R(α) − R(β)‖_F² = 8 sin²((α − β)/2) for each 2x2 block
+            closed = sum(8 * math.sin(dz * t / 2) ** 2 for t in theta
+                         for dz in (rows[i].item() - rows[j].item(), cols[i].item() - cols[j].item()))
+            assert abs(gaps[i, j].item() - math.sqrt(closed)) < 1e-12
+    assert gaps.diagonal().abs().max().item() < 1e-12
+
+
+@pytest.mark.parametrize("d", [8, 16, 64])
+def test_eqn_ropetie_reduce_needs_the_one_dimensional_spectrum(d: int) -> None:
+    """Text at (t, t): bitwise RoPE-1D for the assignments that keep θ_i = b^{-2i/d}; RoPE-2D's halves
+    have other eigenvalues, so even the best feature permutation cannot match (checked with numpy's
+    eigenvalues, an independent route)."""
+    gen = torch.Generator().manual_seed(d)
+    x = torch.randn(3, 20, d, generator=gen, dtype=torch.float64)
+    t = torch.arange(20)
+    one_d = rope.apply_rope(x, t)
+    for scheme in ("alternate", "split-band"):
+        axis, theta = rope.rope_2d_axis_frequencies(d, scheme)
+        assert torch.equal(rope.apply_rope_axes(x, t, t, axis, theta), one_d)
+    axis, theta = rope.rope_2d_axis_frequencies(d, "alternate")
+    assert torch.equal(rope.apply_rope_axes(x, t, -t, axis, theta), rope.apply_rope_tie(x, t, -t))
+    axis, theta = rope.rope_2d_axis_frequencies(d, "half")
+    assert torch.equal(rope.apply_rope_axes(x, t, 2 * t, axis, theta), rope.apply_rope_2d(x, t, 2 * t))
+    # eigen-angles of R at (1, 1) vs R_1 of RoPE-1D
+    eye = torch.eye(d, dtype=torch.float64)[:, None, :]  # (d, 1, d)
+    r_half = rope.apply_rope_axes(eye, [1.0], [1.0], axis, theta)[:, 0, :].T  # columns R e_j
+    r_1d = rope.apply_rope(eye, [1.0])[:, 0, :].T
+    ang_half = np.sort(np.abs(np.angle(np.linalg.eigvals(r_half.numpy()))))
+    ang_1d = np.sort(np.abs(np.angle(np.linalg.eigvals(r_1d.numpy()))))
+    assert np.abs(ang_half - ang_1d).max() > 1e-3
+    np.testing.assert_allclose(ang_1d, np.sort(np.repeat(rope.rope_freqs(d).numpy(), 2)), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(("window", "leaky_k"), [(4, None), (6, 4.0), (3, 0.25), (100, 2.0)])
+def test_eqn_rerope_twopass_keys_can_be_cached(window: int, leaky_k: float | None) -> None:
+    """Token-by-token decoding with keys rotated once on arrival equals the two full passes."""
+    gen = torch.Generator().manual_seed(31 + window)
+    n, d = 20, 8
+    q = torch.randn(n, d, generator=gen, dtype=torch.float64)
+    k = torch.randn(n, d, generator=gen, dtype=torch.float64)
+    got, cached = rope.rerope_decode_logits(q, k, window, leaky_k)
+    full = rope.rerope_logits(q, k, window, leaky_k)
+    causal = torch.ones(n, n, dtype=torch.bool).tril()
+    torch.testing.assert_close(got[causal], full[causal], rtol=0, atol=1e-12)
+    assert torch.isneginf(got[~causal]).all() and cached == 2 * n
+    if leaky_k is not None and window < n:  # keys cached under another k are stale
+        stale, _ = rope.rerope_decode_logits(q, k, window, leaky_k, cache_k=leaky_k * 1.1)
+        assert (stale - full)[causal].abs().max().item() > 1e-3

@@ -29,15 +29,22 @@ import torch
 __all__ = [
     "apply_rope",
     "apply_rope_2d",
+    "apply_rope_axes",
     "apply_rope_complex",
     "apply_rope_tie",
     "commutator",
+    "corner_positions",
     "elu_feature",
+    "exp_commutator_quotient",
     "exp_rotation",
+    "hat3",
     "interleaved_to_half_perm",
     "relativity_defect",
+    "rerope_decode_logits",
     "rerope_logits",
     "rerope_relative_positions",
+    "rope_2d_axis_frequencies",
+    "rope_2d_rotation_gaps",
     "rope_abel_bound",
     "rope_abel_sum",
     "rope_angles",
@@ -50,7 +57,7 @@ __all__ = [
     "rope_pair_products",
     "rope_relative_sum",
     "rope_score_sum",
-    "rope_tie_positions",
+    "skew_commutant_dim",
 ]
 
 Layout = Literal["interleaved", "half"]
@@ -383,12 +390,52 @@ def rerope_logits(q: torch.Tensor, k: torch.Tensor, window: int,
     return logits.masked_fill(rel < 0, float("-inf"))
 
 
+def rerope_decode_logits(q: torch.Tensor, k: torch.Tensor, window: int,
+                         leaky_k: float | None = None, base: float = 10000.0,
+                         cache_k: float | None = None) -> tuple[torch.Tensor, int]:
+    r"""Causal ReRoPE / Leaky ReRoPE logits produced token by token with two key caches.
+
+    Decoding as in the post rerope-inverse (Eq. \eqref{eq:rerope-twopass}): when key :math:`j`
+    arrives it is rotated once and stored twice, as :math:`\mathcal{R}_j\boldsymbol{k}_j`
+    (window pass) and as :math:`\mathcal{R}_{j/k}\boldsymbol{k}_j` (Leaky) or
+    :math:`\boldsymbol{k}_j` (ReRoPE); neither depends on later query positions. Query :math:`m`
+    is rotated by :math:`m` and by :math:`m/k + w(1-1/k)` (or :math:`w`) and meets both caches.
+
+    ``cache_k`` (default ``leaky_k``) is the slope used when keys enter the second cache; passing a
+    different value simulates reusing keys cached under an old :math:`k` after :math:`k` changed.
+
+    ``q``, ``k``: ``(n, d)``. Returns ``(logits, cached_vectors)``: the ``(n, n)`` logits (``-inf``
+    above the diagonal, scaled by :math:`1/\sqrt{d}`) and the number of key vectors held in the
+    caches at the end.
+    """
+    n, d = q.shape
+    ck = leaky_k if cache_k is None else cache_k
+    scale = d ** -0.5
+    near_cache: list[torch.Tensor] = []  # R_j k_j
+    far_cache: list[torch.Tensor] = []  # R_{j/k} k_j, or k_j for ReRoPE
+    out = torch.full((n, n), float("-inf"), dtype=q.dtype, device=q.device)
+    for m in range(n):
+        kj = k[m:m + 1]  # (1, d): the new key, rotated once and cached twice
+        near_cache.append(apply_rope(kj, [float(m)], base)[0])
+        far_cache.append(kj[0] if ck is None else apply_rope(kj, [m / ck], base)[0])
+        qm = q[m:m + 1]
+        q_near = apply_rope(qm, [float(m)], base)[0]  # rotated by m
+        far_pos = float(window) if leaky_k is None else m / leaky_k + window * (1 - 1 / leaky_k)
+        q_far = apply_rope(qm, [far_pos], base)[0]
+        near = torch.stack(near_cache) @ q_near  # (m + 1,): relative position m - j
+        far = torch.stack(far_cache) @ q_far  # (m + 1,): w + (m - j - w)/k, or w
+        rel = m - torch.arange(m + 1, device=q.device)
+        out[m, : m + 1] = torch.where(rel < window, near, far) * scale
+    return out, len(near_cache) + len(far_cache)
+
+
 def rope_generators_2d(d: int, base: float = 10000.0,
                        dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
     r"""Skew-symmetric generators :math:`A, B` with
     :math:`\mathcal{R}_{(x,y)} = \exp(xA + yB)` for :func:`apply_rope_2d`.
 
-    Implements Eq. \eqref{eq:rope2d-exp} of the post rope-2d: :math:`A` rotates the pairs of the
+    Implements Eq. \eqref{eq:rope2d-exp} of the post rope-2d,
+    :math:`\mathcal{R}_{(x,y)} = e^{xA}e^{yB} = e^{xA+yB}`: :math:`A` rotates the pairs of the
     first half with frequencies :math:`\theta_i`, :math:`B` those of the second half; they act
     on disjoint features, so :math:`[A, B] = 0`.
     """
@@ -405,14 +452,82 @@ def rope_generators_2d(d: int, base: float = 10000.0,
     return a, b
 
 
+def skew_commutant_dim(a: torch.Tensor, tol: float = 1e-10) -> int:
+    r"""Dimension of :math:`\{B \in \mathfrak{so}(d) : AB = BA\}`, the skew-symmetric matrices that
+    commute with ``a`` (``(d, d)``).
+
+    Used in the post rope-2d (Eq. \eqref{eq:rope2d-commute}): a second generator :math:`B` must
+    lie in this space. The map :math:`B \mapsto AB - BA` is applied to the basis
+    :math:`E_{ij} - E_{ji}` (:math:`i < j`) of :math:`\mathfrak{so}(d)`; the answer is
+    :math:`d(d-1)/2` minus its rank.
+    """
+    d = a.shape[-1]
+    cols = []
+    for i in range(d):
+        for j in range(i + 1, d):
+            e = torch.zeros(d, d, dtype=a.dtype)
+            e[i, j], e[j, i] = 1.0, -1.0
+            cols.append((a @ e - e @ a).flatten())  # [A, E_ij - E_ji]
+    if not cols:
+        return 0
+    m = torch.stack(cols, dim=1)  # (d², d(d-1)/2)
+    return len(cols) - int(torch.linalg.matrix_rank(m, atol=tol).item())
+
+
+def hat3(v: torch.Tensor) -> torch.Tensor:
+    r"""The skew-symmetric matrix :math:`\hat v` with :math:`\hat v\,w = v \times w` (``v``: ``(3,)``).
+
+    In the post rope-2d: every :math:`3\times3` skew-symmetric matrix is some :math:`\hat a`, and
+    :math:`[\hat a, \hat b] = \widehat{a\times b}`, so two of them commute exactly when
+    :math:`a \times b = 0`.
+    """
+    z = torch.zeros((), dtype=v.dtype)
+    # [[0, -v3, v2], [v3, 0, -v1], [-v2, v1, 0]]
+    return torch.stack((torch.stack((z, -v[2], v[1])), torch.stack((v[2], z, -v[0])),
+                        torch.stack((-v[1], v[0], z))))
+
+
+def rope_2d_rotation_gaps(rows: torch.Tensor | Sequence[float], cols: torch.Tensor | Sequence[float],
+                          d: int, base: float = 10000.0) -> torch.Tensor:
+    r"""Frobenius distances :math:`\|\mathcal{R}_p - \mathcal{R}_{p'}\|_F` between the rotations
+    that :func:`apply_rope_2d` gives to every pair of positions :math:`p = (x, y)`.
+
+    The post rope-2d uses it to check that distinct grid positions get distinct rotations
+    (Eq. \eqref{eq:rope2d-block}). Each :math:`\mathcal{R}_p` is read off as ``apply_rope_2d``
+    of the identity. Returns ``(n, n)`` float64.
+    """
+    rows_t = torch.as_tensor(rows, dtype=torch.float64)
+    cols_t = torch.as_tensor(cols, dtype=torch.float64)
+    n = rows_t.shape[0]
+    eye = torch.eye(d, dtype=torch.float64)[:, None, :].expand(d, n, d)  # e_j at every position
+    columns = apply_rope_2d(eye, rows_t, cols_t)  # [j, p, :] = R_p e_j: (d, n, d)
+    mats = columns.permute(1, 0, 2).reshape(n, d * d)  # (n, d²), R_p flattened
+    return torch.cdist(mats, mats)  # (n, n)
+
+
 def commutator(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     r""":math:`[A, B] = AB - BA` (Eq. \eqref{eq:rope2d-commute} of the post rope-2d)."""
     return a @ b - b @ a
 
 
+def exp_commutator_quotient(a: torch.Tensor, b: torch.Tensor, x: float, y: float) -> torch.Tensor:
+    r"""The necessity step of the post rope-2d (before Eq. \eqref{eq:rope2d-commute}):
+
+    .. math:: \frac{e^{xA}e^{yB} - e^{yB}e^{xA}}{xy}
+              = [A, B] + O(|x| + |y|)\quad (x, y \to 0),
+
+    since :math:`e^{xA}e^{yB} = I + xA + yB + xy\,AB + \dots`. If the two one-parameter groups
+    commute for all :math:`x, y`, the left side is zero, hence so is :math:`[A, B]`.
+    """
+    ex, ey = torch.linalg.matrix_exp(x * a), torch.linalg.matrix_exp(y * b)
+    # (e^{xA} e^{yB} - e^{yB} e^{xA}) / (x y)
+    return (ex @ ey - ey @ ex) / (x * y)
+
+
 def exp_rotation(x: float, y: float, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     r""":math:`\exp(xA + yB)`: the rotation a 2-D position :math:`(x, y)` gets from generators
-    :math:`A, B` (Eq. \eqref{eq:rope2d-exp} of the post rope-2d)."""
+    :math:`A, B`; equal to :math:`e^{xA}e^{yB}` of Eq. \eqref{eq:rope2d-exp} of the post rope-2d
+    when :math:`[A, B] = 0`."""
     return torch.linalg.matrix_exp(x * a + y * b)
 
 
@@ -431,9 +546,10 @@ def relativity_defect(a: torch.Tensor, b: torch.Tensor, p1: tuple[float, float],
 
 def apply_rope_tie(x: torch.Tensor, px: torch.Tensor | Sequence[float],
                    py: torch.Tensor | Sequence[float], base: float = 10000.0) -> torch.Tensor:
-    r"""2-D RoPE whose axes alternate over the pairs, for mixed text and image sequences.
+    r"""RoPE-Tie: 2-D RoPE whose axes alternate over the pairs, for mixed text and image sequences.
 
-    Implements Eq. \eqref{eq:ropetie-rot} of the post rope-tie: pair :math:`i` (features
+    Implements Eq. \eqref{eq:ropetie-rot} of the post rope-tie (the source's frequency
+    assignment): pair :math:`i` (features
     :math:`2i, 2i+1`) is rotated by :math:`p_x\theta_i` if :math:`i` is even and by
     :math:`p_y\theta_i` if :math:`i` is odd, with the one-dimensional frequencies
     :math:`\theta_i = b^{-2i/d}`. A token at :math:`(n, n)` is therefore rotated exactly as
@@ -450,11 +566,60 @@ def apply_rope_tie(x: torch.Tensor, px: torch.Tensor | Sequence[float],
     return _rotate_pairs(x, angles)
 
 
-def rope_tie_positions(segments: Sequence[tuple]) -> tuple[torch.Tensor, list[str]]:
-    r"""2-D positions for a sequence of text runs and images, in reading order.
+def rope_2d_axis_frequencies(d: int, scheme: Literal["alternate", "half", "split-band"],
+                             base: float = 10000.0,
+                             dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Which axis turns each interleaved pair :math:`(2i, 2i+1)`, and at which frequency.
 
+    Used in the post rope-tie (Eq. \eqref{eq:ropetie-rot}) to compare three ways of sharing the
+    ``d/2`` pairs between the axes :math:`x` (0) and :math:`y` (1):
+
+    * ``"alternate"`` (RoPE-Tie): pair :math:`i` follows :math:`x` if :math:`i` is even, :math:`y` if
+      odd, at the one-dimensional frequency :math:`\theta_i = b^{-2i/d}`;
+    * ``"half"`` (the RoPE-2D of :func:`apply_rope_2d`): the first ``d/4`` pairs follow :math:`x`, the
+      last ``d/4`` follow :math:`y`, each half at the frequencies :math:`b^{-2j/(d/2)}` of a
+      ``d/2``-dimensional RoPE;
+    * ``"split-band"``: first half :math:`x`, second half :math:`y`, at the one-dimensional
+      :math:`\theta_i`.
+
+    Returns:
+        ``(axis, theta)``: int64 and ``dtype`` tensors of shape ``(d/2,)``.
+    """
+    if d % 4:
+        raise ValueError(f"two axes need d divisible by 4, got d={d}")
+    i = torch.arange(d // 2)
+    if scheme == "alternate":
+        return i % 2, rope_freqs(d, base, dtype)
+    if scheme == "split-band":
+        return (i >= d // 4).long(), rope_freqs(d, base, dtype)
+    if scheme == "half":
+        half = rope_freqs(d // 2, base, dtype)  # b^{-2j/(d/2)}, j < d/4
+        return (i >= d // 4).long(), torch.cat((half, half))
+    raise ValueError(f"unknown scheme {scheme!r}")
+
+
+def apply_rope_axes(x: torch.Tensor, px: torch.Tensor | Sequence[float],
+                    py: torch.Tensor | Sequence[float], axis: torch.Tensor,
+                    theta: torch.Tensor) -> torch.Tensor:
+    r"""Two-axis RoPE with an explicit pair-to-axis assignment.
+
+    Pair :math:`i` of ``x`` (``(..., seq, d)``) is rotated by :math:`p_x\theta_i` if
+    ``axis[i] == 0`` and by :math:`p_y\theta_i` otherwise (Eq. \eqref{eq:ropetie-rot} of the post
+    rope-tie for the assignments of :func:`rope_2d_axis_frequencies`).
+    """
+    pxt = torch.as_tensor(px, device=x.device).to(x.dtype)
+    pyt = torch.as_tensor(py, device=x.device).to(x.dtype)
+    th = theta.to(device=x.device, dtype=x.dtype)  # (d/2,)
+    angles = torch.where(axis.to(x.device) == 0, pxt[:, None], pyt[:, None]) * th  # (seq, d/2)
+    return _rotate_pairs(x, angles)
+
+
+def corner_positions(segments: Sequence[tuple]) -> tuple[torch.Tensor, list[str]]:
+    r"""2-D positions for a sequence of text runs and images, in reading order ("corner placement").
+
+    The post rope-tie's own extension (its 延伸 section), not the source's image placement.
     ``segments``: ``("text", n)`` for ``n`` text tokens, ``("image", h, w)`` for an image of
-    ``h`` x ``w`` patches. Implements Eq. \eqref{eq:ropetie-pos} of the post rope-tie: text
+    ``h`` x ``w`` patches. Implements Eq. \eqref{eq:ropetie-corner} of the post rope-tie: text
     token number :math:`t` gets :math:`(t, t)`; an image that starts after position :math:`L`
     places patch :math:`(r, c)` at :math:`(L + r, L + c)` (rows on the first axis), and the
     text after it continues from :math:`L + \max(h, w)`, beyond every patch on both axes.
