@@ -30,8 +30,12 @@ def test_the_build_compared_every_snippet_with_its_golden(site: Path) -> None:
     report says so for every unit."""
     report = json.loads((site / "execution-report.json").read_text(encoding="utf-8"))
     states = {u["unit"]: u["golden"] for u in report["units"] if u["unit"].startswith("snippets/")}
-    assert states and set(states.values()) == {"ok"}, \
-        {k: v for k, v in states.items() if v != "ok"}
+    # A device without approved outputs of its own (tests/golden-<device>) is guarded by the
+    # snippets' asserts alone, never by the CPU's goldens.
+    device = report["environment"]["device"]
+    allowed = {"ok"} if device == "cpu" or golden.golden_dir(device).is_dir() else {"ok", "none"}
+    assert states and set(states.values()) <= allowed, \
+        {k: v for k, v in states.items() if v not in allowed}
 
 
 def test_every_snippet_has_an_approved_output() -> None:
