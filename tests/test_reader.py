@@ -89,6 +89,9 @@ def test_cross_post_references_values_series_feed_downloads(project: Project) ->
     m = re.search(r'<a href="([^"]+)">《文章 a》式 \(2\)</a>', b)
     assert m and m.group(1).endswith("a/#mjx-eqn%3Aeq%3Aa-second"), b[:200]
     assert "\\eqref{eq:b-own}" in b  # own references stay for MathJax
+    # A table printed right after an inline value's marker is still a table.
+    assert "<table>" in a and re.search(r"<td[^>]*>1</td>", a)
+    assert '<div class="bk-output" data-search-exclude' in a  # outputs stay out of search
     # The inline value shows the computed number and names its snippet on hover.
     assert '<span class="bk-value" title="由 snippets/a/val.py 在构建时算出">0.111111</span>' in a
     # Series order follows series_index, with previous/next links.

@@ -62,6 +62,7 @@ log = logging.getLogger("mkdocs.plugins.blogkit")
 
 # What snippets print for an inline value (blogkit.display.value), and how prose uses it.
 VALUE_RE = re.compile(r'<!--bk-value name="([A-Za-z0-9_.:-]+)" text="([^"]*)"-->')
+VALUE_LINE_RE = re.compile(r'^<!--bk-value name="[^"]*" text="[^"]*"-->\n?', flags=re.M)
 VALUE_REF_RE = re.compile(r"\[\[v:([A-Za-z0-9_.:-]+)\]\]")
 # Inline SVG figures printed by blogkit.display.svg, and the placeholders that stand in for them.
 FIGURE_RE = re.compile(r'<figure class="bk-figure"[^>]*>.*?</figure>', flags=re.S)
@@ -276,13 +277,17 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
             if j > failed:
                 return ""
         output = self._slot_figures(res.outputs[j] if j < len(res.outputs) else "")
+        # Inline-value markers are read from the unit's output (the prose shows the values);
+        # the page does not need them, and an HTML comment line would swallow a table printed
+        # right after it into one raw HTML block.
+        output = VALUE_LINE_RE.sub("", output)
         if not output.strip():
             return output
         # Computed tables are not prose: keep them out of the search index (which would
         # otherwise spend most of a rebuild segmenting numbers); code and text stay searchable.
         if extra.get("html"):
             return f'<div class="bk-output" data-search-exclude>{output}</div>'
-        return f'<div class="bk-output" data-search-exclude>\n\n{output}\n\n</div>'
+        return f'<div class="bk-output" data-search-exclude="" markdown="1">\n\n{output}\n\n</div>'
 
 
     def _slot_figures(self, output: str) -> str:
@@ -294,7 +299,8 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         def slot(m: re.Match[str]) -> str:
             key = hashlib.sha1(m.group(0).encode("utf-8")).hexdigest()[:16]
             self._figures[key] = m.group(0)
-            return f'<div class="bk-fig-slot" data-slot="{key}"></div>'
+            # Blank lines around it: a table printed right before a figure stays a table.
+            return f'\n\n<div class="bk-fig-slot" data-slot="{key}"></div>\n\n'
 
         return FIGURE_RE.sub(slot, output)
 
