@@ -191,20 +191,51 @@ def test_quick_lambda_is_a_lower_bound_of_lambda_star(target: float) -> None:
 
 
 # -- Eq. (entropy-softmax-attention) and the fit ---------------------------------------------------
-def test_eqn_entropy_softmax_attention_scale() -> None:
-    ns = np.array([1, 2, 64, 512, 4096])
-    got = en.entropy_invariant_scale(ns, 64, 3.0)
-    np.testing.assert_allclose(got, [3.0 * math.log(k) / 64 for k in ns], rtol=1e-15)
-    assert en.entropy_invariant_scale(1, 64, 3.0) == 0.0
-    # doubling n adds the same amount κ log 2 / d
-    np.testing.assert_allclose(np.diff(en.entropy_invariant_scale(2 ** np.arange(1, 12), 8, 2.0)),
-                               2.0 * math.log(2) / 8, rtol=1e-12)
-    # calibrated to the usual 1/sqrt(d) at n0, it agrees there
-    d, n0 = 64, 512
-    kappa = en.kappa_for_scale(1 / math.sqrt(d), n0, d)
-    assert en.entropy_invariant_scale(n0, d, kappa) == pytest.approx(1 / math.sqrt(d), rel=1e-15)
+def test_eqn_entropy_softmax_attention_scale_properties() -> None:
+    """κ log n / d characterised by properties, not by its formula: zero at n = 1, additive over
+    products of lengths (the functional equation of the logarithm), increasing in n, linear in κ,
+    inversely proportional to d, and equal to 1/sqrt(d) at the calibration length."""
+    rng = np.random.default_rng(17)
+    a, b = rng.integers(1, 5000, 50), rng.integers(1, 5000, 50)
+    f = lambda n: en.entropy_invariant_scale(n, 32, 1.7)  # noqa: E731
+    assert f(1) == 0.0
+    np.testing.assert_allclose(f(a * b), f(a) + f(b), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(f(a**3), 3 * f(a), rtol=1e-12, atol=1e-15)
+    grid = np.arange(1, 10_000)
+    assert np.all(np.diff(f(grid)) > 0)
+    np.testing.assert_allclose(en.entropy_invariant_scale(grid, 64, 2.0),
+                               2 * en.entropy_invariant_scale(grid, 128, 2.0), rtol=1e-14)
+    np.testing.assert_allclose(en.entropy_invariant_scale(grid, 64, 3.0),
+                               3 * en.entropy_invariant_scale(grid, 64, 1.0), rtol=1e-14)
+    # calibrated to the usual 1/sqrt(d) at n0, it agrees there and grows by log n / log n0
+    for d, n0 in [(64, 512), (128, 4096), (16, 2)]:
+        kappa = en.kappa_for_scale(1 / math.sqrt(d), n0, d)
+        assert en.entropy_invariant_scale(n0, d, kappa) == pytest.approx(1 / math.sqrt(d), rel=1e-14)
+        # doubling n0 twice: torch's own log2 as the reference for the ratio
+        ratio = en.entropy_invariant_scale(4 * n0, d, kappa) * math.sqrt(d)
+        ref = float(torch.log2(torch.tensor(4.0 * n0, dtype=torch.float64))
+                     / torch.log2(torch.tensor(float(n0), dtype=torch.float64)))
+        assert ratio == pytest.approx(ref, rel=1e-13)
     with pytest.raises(ValueError):
         en.entropy_invariant_scale(0, 64, 1.0)
+    with pytest.raises(ValueError):
+        en.kappa_for_scale(0.1, 1, 64)
+
+
+def test_eqn_entropy_softmax_attention_in_torch_sdpa() -> None:
+    """The scale used as the softmax temperature of torch's own attention gives rows whose
+    entropy is what softmax_entropy predicts for the scores q·k_i at λ = κ log n / d."""
+    torch.manual_seed(0)
+    d, n, kappa = 16, 300, 0.9
+    q = torch.randn(1, 1, 4, d, dtype=torch.float64)
+    k = torch.randn(1, 1, n, d, dtype=torch.float64)
+    lam = en.entropy_invariant_scale(n, d, kappa)
+    # V = identity picks the attention weights themselves out of the attention output
+    eye = torch.eye(n, dtype=torch.float64)[None, None]
+    p = torch.nn.functional.scaled_dot_product_attention(q, k, eye, scale=lam)[0, 0]
+    h_torch = -(p * p.log()).sum(-1).numpy()
+    scores = (q[0, 0] @ k[0, 0].T).numpy()
+    np.testing.assert_allclose(en.softmax_entropy(scores, lam), h_torch, rtol=1e-10)
 
 
 def test_fit_log_law_against_scipy_linregress() -> None:
@@ -291,3 +322,59 @@ def test_sample_scores_kinds() -> None:
     assert qk[2, 7] == pytest.approx(math.fsum(q[2, j] * k[2, 7, j] for j in range(16)) / 4, rel=1e-12)
     with pytest.raises(ValueError):
         en.sample_scores("cauchy", 1, 2)
+
+
+# -- Eq. (entropy-softmax-generic): the size of s_max - s̄ for q·k -----------------------------------
+@pytest.mark.parametrize("d", [1, 2, 7, 64, 500])
+def test_chi_mean_against_scipy(d: int) -> None:
+    assert en.chi_mean(d) == pytest.approx(stats.chi(d).mean(), rel=1e-12)
+    assert en.chi_mean(d) < math.sqrt(d)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 100, 4096, 10**6])
+def test_gaussian_max_mean_against_scipy_quad(n: int) -> None:
+    ref = integrate.quad(lambda x: x * n * stats.norm.pdf(x) * stats.norm.cdf(x) ** (n - 1),
+                         -np.inf, np.inf, epsabs=1e-13, epsrel=1e-12, limit=200)[0]
+    assert en.gaussian_max_mean(n) == pytest.approx(ref, abs=1e-9)
+    if n >= 2:
+        assert en.gaussian_max_mean(n) < math.sqrt(2 * math.log(n))
+    # closed forms for n = 2 and 3: 1/sqrt(pi) and 3/(2 sqrt(pi))
+    closed = {2: 1 / math.sqrt(math.pi), 3: 3 / (2 * math.sqrt(math.pi))}
+    if n in closed:
+        assert en.gaussian_max_mean(n) == pytest.approx(closed[n], rel=1e-12)
+
+
+def test_eqn_entropy_softmax_generic_against_monte_carlo() -> None:
+    """E[s_max - s̄] = E|q| · E max Z for raw q·k with many rows (torch's own generator)."""
+    g = torch.Generator().manual_seed(3)
+    for d, n in [(8, 50), (64, 400), (200, 1000)]:
+        q = torch.randn(2000, 1, d, generator=g, dtype=torch.float64)
+        k = torch.randn(2000, n, d, generator=g, dtype=torch.float64)
+        s = (q * k).sum(-1)
+        spread = (s.max(-1).values - s.mean(-1)).numpy()
+        se = spread.std() / math.sqrt(spread.size)
+        assert abs(spread.mean() - en.qk_spread_expected(n, d)) < 5 * se
+    # the asymptotic form sqrt(d) sqrt(2 log n) is approached from below
+    r = [en.qk_spread_expected(n, 64) / math.sqrt(64 * 2 * math.log(n)) for n in (10, 10**3, 10**6)]
+    assert r[0] < r[1] < r[2] < 1
+
+
+def test_eqn_entropy_softmax_cs_row_by_row() -> None:
+    """The Cauchy–Schwarz bound holds for every single row (batch = 1); it is approached only
+    when one key points along the query and all the others against it, as n grows."""
+    for seed in range(30):
+        spread, bound = en.qk_spread([2, 16, 128], 8, batch=1, seed=seed)
+        assert np.all(spread <= bound * (1 + 1e-6))
+    q = np.array([1.0, 2.0, 2.0])  # |q| = 3
+    for n in [2, 10, 1000]:
+        keys = np.stack([2 * q / 3] + [-2 * q / 3] * (n - 1))  # |k_i| = 2: scores +6, then -6
+        s = keys @ q
+        assert s.max() - s.mean() == pytest.approx(12 * (n - 1) / n)  # -> 2·|q|·max|k_i| = 12
+
+
+def test_qk_spread_bound_and_scaling() -> None:
+    spread, bound = en.qk_spread([8, 64, 512], 32, batch=40, seed=4)
+    assert np.all(bound > spread) and np.all(np.diff(spread) > 0)
+    # the Cauchy–Schwarz bound is of order d (2d to 3d here), the spread of order sqrt(d)
+    assert np.all((bound / 32 > 2) & (bound / 32 < 3.5))
+    np.testing.assert_allclose(spread, [en.qk_spread_expected(n, 32) for n in (8, 64, 512)], rtol=0.12)

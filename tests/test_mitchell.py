@@ -151,3 +151,69 @@ def test_eqn_mitchell_logmax_closed_form() -> None:
                         rel_tol=1e-14)
     x = np.linspace(0, 1, 10001)
     assert mt.log_error(x).min() >= -1e-16  # the chord never exceeds log2(1+x)
+
+
+def test_eqn_mitchell_diverr_second_case_argument() -> None:
+    """The post's argument for the 1/8: for fixed x2 the case x1 < x2 decreases in x1, so its
+    maximum is at x1 = 0, where it is x2(1 - x2)/2, largest at x2 = 1/2."""
+    for x2 in np.linspace(0.05, 0.95, 19):
+        x1 = np.linspace(0, x2, 200, endpoint=False)
+        r = mt.div_rel_error(x1, np.full_like(x1, x2))
+        assert np.all(np.diff(r) < 0)
+        assert math.isclose(float(r[0]), x2 * (1 - x2) / 2, rel_tol=1e-14)
+    # the division itself, not only the closed form: a = 1, b = 1.5
+    assert mt.mitchell_div(np.array([1.0]), np.array([1.5]))[0] / (1 / 1.5) - 1 == 0.125
+
+
+def test_eqn_mitchell_benford() -> None:
+    """Mantissas of 2^U, U uniform over whole octaves, follow p(x) = 1/((1+x) ln 2)."""
+    from scipy import integrate, stats
+
+    for t in (0.1, 0.5, 0.9, 1.0):
+        mass, _ = integrate.quad(lambda x: float(mt.benford_density(x)), 0, t)
+        assert math.isclose(mass, math.log2(1 + t), rel_tol=1e-12)
+    rng = np.random.default_rng(5)
+    _, x = mt.decompose(np.exp2(rng.uniform(-9, 9, 50_000)))
+    assert stats.kstest(x, lambda t: np.log2(1 + t)).pvalue > 1e-3
+    assert stats.kstest(x, "uniform").pvalue < 1e-20  # and they are far from uniform
+
+
+@pytest.mark.parametrize("op", ["mul", "div"])
+@pytest.mark.parametrize("benford", [False, True])
+def test_eqn_mitchell_meanerr_against_scipy_dblquad(op: str, benford: bool) -> None:
+    from scipy import integrate
+
+    err = mt.mul_rel_error if op == "mul" else mt.div_rel_error
+    dens = mt.benford_density if benford else (lambda x: np.ones_like(np.asarray(x, float)))
+    # the boundary between the two cases, as x2 = h(x1)
+    h = (lambda x: 1 - x) if op == "mul" else (lambda x: x)
+
+    def f(y: float, x: float) -> float:
+        return float(err(x, y) * dens(x) * dens(y))
+
+    lower, _ = integrate.dblquad(f, 0, 1, 0, h, epsabs=1e-13, epsrel=1e-12)
+    upper, _ = integrate.dblquad(f, 0, 1, h, 1, epsabs=1e-13, epsrel=1e-12)
+    first, second = mt.mean_rel_error(op, mt.benford_density if benford else None)
+    # case 1 lies between x2 = 0 and the boundary for both operations
+    assert math.isclose(first, lower, rel_tol=1e-10) and math.isclose(second, upper, rel_tol=1e-10)
+
+
+@pytest.mark.parametrize("benford", [False, True])
+def test_mean_error_matches_monte_carlo_products(benford: bool) -> None:
+    """Quadrature against sampled Mitchell products (not the closed-form error)."""
+    rng = np.random.default_rng(11)
+    n = 400_000
+    if benford:
+        a, b = np.exp2(rng.uniform(-15, 15, n)), np.exp2(rng.uniform(-15, 15, n))
+    else:
+        a, b = 1 + rng.uniform(0, 1, n), 1 + rng.uniform(0, 1, n)
+    for op, exact, approx in (("mul", a * b, mt.mitchell_mul(a, b)),
+                              ("div", a / b, mt.mitchell_div(a, b))):
+        r = approx / exact - 1
+        quad = sum(mt.mean_rel_error(op, mt.benford_density if benford else None))
+        assert abs(r.mean() - quad) < 5 * r.std() / math.sqrt(n)
+
+
+def test_mean_rel_error_rejects_unknown_op() -> None:
+    with pytest.raises(ValueError):
+        mt.mean_rel_error("add")  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ k1, x1 = decompose(a)
 k2, x2 = decompose(b)
 prod, quot = mitchell_mul(a, b), mitchell_div(a, b)
 bits = float32_bitmul(a.astype(np.float32), b.astype(np.float32))
-rows = [(f"{ai:g}", f"{bi:g}", f"2^{k1i:g}·(1+{x1i:.4g})", f"2^{k2i:g}·(1+{x2i:.4g})",
+rows = [(f"{ai:g}", f"{bi:g}", f"$2^{{{k1i:g}}}(1+{x1i:.4g})$", f"$2^{{{k2i:g}}}(1+{x2i:.4g})$",
          ai * bi, p, float(q), p / (ai * bi) - 1, f / (ai / bi) - 1)
         for ai, bi, k1i, x1i, k2i, x2i, p, q, f in zip(a, b, k1, x1, k2, x2, prod, bits, quot,
                                                       strict=True)]

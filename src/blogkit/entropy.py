@@ -27,15 +27,19 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "bounded_lambda_asymptotic",
+    "chi_mean",
     "entropy_derivative",
     "entropy_invariant_scale",
     "fit_log_law",
+    "gaussian_max_mean",
     "gaussian_mean_field_lambda",
     "growth_ratios",
     "kappa_for_scale",
     "lambda_for_entropy",
     "mean_entropy",
     "mean_growth",
+    "qk_spread",
+    "qk_spread_expected",
     "quick_entropy_approx",
     "quick_lambda",
     "sample_scores",
@@ -340,3 +344,77 @@ def sample_scores(kind: str, batch: int, n: int, seed: int = 0, d: int = 64) -> 
         # s_i = q · k_i / sqrt(d)
         return np.einsum("bd,bnd->bn", q, k) / math.sqrt(d)
     raise ValueError(f"unknown kind {kind!r}: use 'gaussian', 'qk' or 'uniform'")
+
+
+def chi_mean(d: int) -> float:
+    r""":math:`\mathbb{E}\lVert q\rVert` for :math:`q\sim N(0, I_d)`.
+
+    Equals :math:`\sqrt2\,\Gamma(\frac{d+1}2)/\Gamma(\frac d2)` (the mean of the chi distribution).
+    Close to :math:`\sqrt{d}` (from below) for large ``d``.
+    """
+    if d < 1:
+        raise ValueError("d must be positive")
+    # E|q| = sqrt(2) Γ((d+1)/2) / Γ(d/2), through log-gamma to avoid overflow
+    return math.sqrt(2.0) * math.exp(math.lgamma((d + 1) / 2) - math.lgamma(d / 2))
+
+
+def gaussian_max_mean(n: int, points: int = 8001) -> float:
+    r""":math:`\mathbb{E}\max_{i\le n} Z_i` for i.i.d. standard normal :math:`Z_i`, by quadrature.
+
+    .. math:: \mathbb{E}\max_i Z_i = \int_{-\infty}^{\infty} x\,n\,\varphi(x)\,\Phi(x)^{n-1}\,\mathrm{d}x ,
+
+    integrated with the trapezoid rule on :math:`[-12, 12]` (the integrand is below
+    :math:`10^{-30}` outside for every ``n`` up to :math:`10^{9}`). Grows like
+    :math:`\sqrt{2\log n}` as :math:`n\to\infty`, slowly and from below.
+    """
+    if n < 1:
+        raise ValueError("n must be positive")
+    x = np.linspace(-12.0, 12.0, points)
+    phi = np.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+    # Φ(x) = (1 + erf(x / sqrt 2)) / 2, and log Φ(x)^{n-1} = (n - 1) log Φ(x)
+    cdf = 0.5 * (1.0 + np.array([math.erf(v / math.sqrt(2.0)) for v in x]))
+    log_pow = (n - 1) * np.log(np.maximum(cdf, 1e-300))
+    integrand = x * n * phi * np.exp(log_pow)
+    return float(np.trapezoid(integrand, x))
+
+
+def qk_spread_expected(n: int, d: int) -> float:
+    r"""Expected :math:`s_{\max}-\bar s` of raw scores :math:`s_i = q\cdot k_i`, :math:`q,k_i\sim N(0,I_d)`.
+
+    Implements Eq. \eqref{eq:entropy-softmax-generic} of the post entropy-softmax. Given
+    :math:`q` the scores are i.i.d. :math:`N(0,\lVert q\rVert^2)` and :math:`\bar s` has mean
+    zero, so
+
+    .. math:: \mathbb{E}[s_{\max}-\bar s] = \mathbb{E}\lVert q\rVert\cdot\mathbb{E}\max_{i\le n}Z_i
+              \approx \sqrt{d}\,\sqrt{2\log n}.
+    """
+    # E[s_max - s̄] = E|q| · E max_i Z_i
+    return chi_mean(d) * gaussian_max_mean(n)
+
+
+def qk_spread(ns: ArrayLike, d: int, batch: int = 16, seed: int = 0
+              ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    r"""Measured :math:`s_{\max}-\bar s` of raw scores :math:`q\cdot k_i` and its worst-case bound.
+
+    One query :math:`q\sim N(0,I_d)` per row and keys :math:`k_i\sim N(0,I_d)`, drawn in float32;
+    length ``n`` uses the first ``n`` keys. Returns two arrays over ``ns``: the mean over rows of
+    :math:`s_{\max}-\bar s`, and the mean of the Cauchy--Schwarz bound (Eq.
+    \eqref{eq:entropy-softmax-cs} of the post entropy-softmax)
+    :math:`2\lVert q\rVert\max_i\lVert k_i\rVert \ge s_{\max}-\bar s`, which is of order
+    :math:`2d` whatever ``n``.
+    """
+    ns_arr = np.asarray(ns, dtype=np.int64)
+    n_max = int(ns_arr.max())
+    rng = np.random.default_rng(seed)
+    spread = np.zeros((batch, ns_arr.size))
+    bound = np.zeros((batch, ns_arr.size))
+    for b in range(batch):  # one row at a time keeps the keys (n_max, d) small
+        q = rng.standard_normal(d, dtype=np.float32)  # (d,)
+        k = rng.standard_normal((n_max, d), dtype=np.float32)  # (n_max, d)
+        s = (k @ q).astype(np.float64)  # (n_max,): raw scores, no 1/sqrt(d)
+        kn = np.linalg.norm(k, axis=-1)  # (n_max,)
+        for j, n in enumerate(ns_arr):
+            spread[b, j] = s[:n].max() - s[:n].mean()
+            # s_max - s̄ <= |s_max| + |s̄| <= 2 |q| max_i |k_i|
+            bound[b, j] = 2 * float(np.linalg.norm(q)) * float(kn[:n].max())
+    return spread.mean(axis=0), bound.mean(axis=0)
