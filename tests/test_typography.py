@@ -73,3 +73,17 @@ def test_every_line_after_a_paragraph_keeps_its_number() -> None:
     src = "一行，\n二行，\n三行。\n\n```python\nx = 1\n```\n"
     out = join_cjk_breaks(src)
     assert out.split("\n").index("x = 1") == src.split("\n").index("x = 1")
+
+
+def test_punctuation_fix_after_inline_math_only_in_chinese_lines() -> None:
+    from blogkit.typography import fix, problems
+
+    src = ("- $y\\to x$:$p(x,y)$，先选一个数字\n"
+           "每个变量只依赖 $\\mathrm{pa}(v)$,\n"
+           "英文 $x$, and $y$ here\n"
+           "no Chinese: $a$, $b$:\n")
+    out = fix(src)
+    assert "$y\\to x$：$p(x,y)$" in out and "$\\mathrm{pa}(v)$，\n" in out
+    assert "英文 $x$, and $y$ here" in out and "no Chinese: $a$, $b$:" in out
+    assert problems(out) == [] and fix(out) == out
+    assert [n for n, _ in problems(src)] == [1, 2]

@@ -17,6 +17,7 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CLOSE = "”’）》」』】"  # full-width closers after which a mark is Chinese too
 _FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 _MARK_RE = re.compile(rf"(?<=[{_CJK}{_CJK_CLOSE}])\s*([,:;?!])|([,:;?!])(?=\s*[{_CJK}])")
+_AFTER_MATH_RE = re.compile(rf"(?<=\0)([,:;?!])(?=\s*(?:\0|[{_CJK}“（]|$))")
 _OPEN_RE = re.compile(rf"\((?=[{_CJK}“])|(?<=[{_CJK}])\(")
 _HIDE_RE = re.compile(r"`[^`]*`|\$[^$]*\$|<[^>]+>|\]\([^)]*\)|\[\[[^\]]*\]\]|https?://\S+")
 
@@ -57,6 +58,8 @@ def _marks(shown: str) -> list[tuple[int, str]]:
     """(column, full-width replacement) for each half-width mark to replace in a line."""
     found = [(m.start(1) if m.group(1) else m.start(2), _FULL[m.group(1) or m.group(2)])
              for m in _MARK_RE.finditer(shown)]
+    if re.search(f"[{_CJK}]", shown):  # a Chinese line: a mark right after inline math too
+        found += [(m.start(1), _FULL[m.group(1)]) for m in _AFTER_MATH_RE.finditer(shown)]
     for m in _OPEN_RE.finditer(shown):
         depth, j = 0, m.start()
         for j in range(m.start(), len(shown)):
