@@ -4,15 +4,19 @@
 Usage: python bench/build.py [--runs N] [--no-serve]
        python bench/build.py --synthetic 30 100 300 [--runs N] [--no-serve] [--profile]
 
-Each scenario runs N times (default 3) in a temporary copy of the project and the table
-reports the median wall time and its ratio to the no-execution build (code shown, not run).
+Each scenario runs N times (default 5) in a temporary copy of the project. A scenario and its
+reference are timed interleaved (bench/_timing.py): each no-execution build (code shown, not
+run) sits next to a cold and a warm build, before them or after them in turn, and the two
+`mkdocs serve` reloads alternate between two servers. The table reports each scenario's median
+wall time and the median of its paired ratios to the reference with their 10–90 % range, so a
+burst of load on a shared machine spoils a pair, not a whole column.
 
 * cold:    empty execution cache: every unit runs (in parallel, one per core).
 * warm:    everything cached: nothing runs, torch and matplotlib are not imported.
 * no-exec: BLOGKIT_EXEC=0: the same pages with code shown but not executed.
 * serve:   `mkdocs serve` running; time from a prose edit of one post to the end of the
            rebuild (the "Reloading browsers" log line), with the cache warm. Its ratio is to
-           the same reload with BLOGKIT_EXEC=0.
+           the same reload with BLOGKIT_EXEC=0, served from a second copy of the project.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from _timing import Paired, interleave
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -76,56 +82,98 @@ def quiet_for(lines: list[tuple[float, str]], seconds: float, limit: float = 300
     raise RuntimeError("mkdocs serve never went quiet")
 
 
+class Server:
+    """`mkdocs serve` on a project copy; :meth:`reload` times one prose edit until the rebuild."""
+
+    def __init__(self, proj: Path, **extra: str) -> None:
+        self.post = sorted((proj / "docs/blog/posts").glob("*.md"))[0]
+        self.edits = 0
+        self.lines: list[tuple[float, str]] = []
+        self.ready = threading.Event()
+        self.proc = subprocess.Popen([PY, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{free_port()}"],
+                                     cwd=proj, env=env(**extra), stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append((time.perf_counter(), line))
+            if "Serving on" in line:
+                self.ready.set()
+
+    def wait_ready(self) -> None:
+        if not self.ready.wait(600):
+            raise RuntimeError("mkdocs serve did not start")
+
+    def reload(self) -> float:
+        """Edit the post once the server is idle; seconds until the rebuild is logged."""
+        # A rebuild still running (or a late watcher event of the previous edit) would end
+        # this measurement early: edit only once the server has been quiet a while.
+        quiet_for(self.lines, 2.0)
+        text = self.post.read_text(encoding="utf-8")
+        n = len(self.lines)
+        t0 = time.perf_counter()
+        self.post.write_text(re.sub(r"(<!-- more -->)", rf"\1\n\n(编辑 {self.edits})", text,
+                                    count=1), encoding="utf-8")
+        self.edits += 1
+        deadline = t0 + 300
+        while time.perf_counter() < deadline:
+            time.sleep(0.02)
+            done = next((t for t, line in self.lines[n:]
+                         if t >= t0 and "Reloading browsers" in line), None)
+            if done is not None:
+                return done - t0
+        raise RuntimeError("no reload seen")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
 def serve_reload(proj: Path, edits: int, **extra: str) -> list[float]:
     """Start `mkdocs serve`, make `edits` prose edits, time each until the rebuild is done."""
-    post = sorted((proj / "docs/blog/posts").glob("*.md"))[0]
-    port = free_port()
-    proc = subprocess.Popen([PY, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"], cwd=proj,
-                            env=env(**extra), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
-    lines: list[tuple[float, str]] = []
-    ready = threading.Event()
-
-    def reader() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append((time.perf_counter(), line))
-            if "Serving on" in line:
-                ready.set()
-
-    threading.Thread(target=reader, daemon=True).start()
-    times = []
+    server = Server(proj, **extra)
     try:
-        if not ready.wait(600):
-            raise RuntimeError("mkdocs serve did not start")
-        for k in range(edits):
-            # A rebuild still running (or a late watcher event of the previous edit) would
-            # end this measurement early: edit only once the server has been quiet a while.
-            quiet_for(lines, 2.0)
-            text = post.read_text(encoding="utf-8")
-            n = len(lines)
-            t0 = time.perf_counter()
-            post.write_text(re.sub(r"(<!-- more -->)", rf"\1\n\n(编辑 {k})", text, count=1),
-                            encoding="utf-8")
-            deadline = t0 + 300
-            done = None
-            while time.perf_counter() < deadline and done is None:
-                time.sleep(0.02)
-                done = next((t for t, line in lines[n:] if t >= t0 and "Reloading browsers" in line),
-                            None)
-            if done is None:
-                raise RuntimeError("no reload seen")
-            times.append(done - t0)
+        server.wait_ready()
+        return [server.reload() for _ in range(edits)]
     finally:
-        proc.terminate()
-        proc.wait(10)
-    return times
+        server.stop()
+
+
+def serve_reload_pairs(proj: Path, proj_ref: Path, pairs: int, extra: dict[str, str],
+                       extra_ref: dict[str, str]) -> Paired:
+    """Reloads of two servers, interleaved: ``a`` on ``proj`` with ``extra``, ``b`` on
+    ``proj_ref`` (a second copy, so an edit rebuilds one server only) with ``extra_ref``."""
+    servers = [Server(proj, **extra), Server(proj_ref, **extra_ref)]
+    try:
+        for server in servers:
+            server.wait_ready()
+        return interleave(servers[0].reload, servers[1].reload, pairs)
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def builds_paired(proj: Path, runs: int, **extra: str) -> dict[str, list[float]]:
+    """``runs`` rounds of cold, warm and no-exec builds; no-exec goes before the cold/warm pair
+    in odd rounds and after it in even ones (cold must precede warm: it fills the cache)."""
+    res: dict[str, list[float]] = {"cold": [], "warm": [], "no-exec": []}
+    for k in range(runs):
+        shutil.rmtree(proj / ".cache", ignore_errors=True)
+        if k % 2:
+            res["no-exec"].append(timed_build(proj, BLOGKIT_EXEC="0", **extra))
+        res["cold"].append(timed_build(proj, **extra))
+        res["warm"].append(timed_build(proj, **extra))
+        if not k % 2:
+            res["no-exec"].append(timed_build(proj, BLOGKIT_EXEC="0", **extra))
+    return res
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--no-serve", action="store_true", help="skip the serve measurements")
     ap.add_argument("--synthetic", type=int, nargs="+", metavar="N",
                     help="instead: how the cost grows with N synthetic posts (bench/synthetic.py)")
@@ -138,27 +186,24 @@ def main() -> int:
                    args.profile)
     with tempfile.TemporaryDirectory() as tmp:
         proj = copy_project(Path(tmp) / "proj")
-        cache = proj / ".cache"
-        res: dict[str, list[float]] = {"cold": [], "warm": [], "no-exec": []}
-        for _ in range(args.runs):
-            shutil.rmtree(cache, ignore_errors=True)
-            res["cold"].append(timed_build(proj))
-            res["warm"].append(timed_build(proj))
-            res["no-exec"].append(timed_build(proj, BLOGKIT_EXEC="0"))
+        res = builds_paired(proj, args.runs)
+        rows: list[tuple[str, list[float], Paired | None]] = [
+            ("cold", res["cold"], Paired(res["no-exec"], res["cold"])),
+            ("warm", res["warm"], Paired(res["no-exec"], res["warm"])),
+            ("no-exec", res["no-exec"], None),
+        ]
         if not args.no_serve:
-            res["serve reload (prose edit)"] = serve_reload(proj, args.runs)
-            res["serve reload, no-exec"] = serve_reload(proj, args.runs, BLOGKIT_EXEC="0")
-    med = {k: statistics.median(v) for k, v in res.items()}
-    base = med["no-exec"]
+            serve = serve_reload_pairs(proj, copy_project(Path(tmp) / "proj-noexec"), args.runs,
+                                       {}, {"BLOGKIT_EXEC": "0"})
+            rows += [("serve reload (prose edit)", serve.a, Paired(serve.b, serve.a)),
+                     ("serve reload, no-exec", serve.b, None)]
     print(f"cpu cores: {os.cpu_count()}, runs: {args.runs}\n")
-    print("| scenario | median (s) | runs (s) | ratio |")
+    print("| scenario | median (s) | runs (s) | paired ratio to no-exec, median [10–90 %] |")
     print("|:--|--:|:--|--:|")
-    for k, v in res.items():
-        ref = med.get("serve reload, no-exec") if k.startswith("serve reload (") else base
-        ratio = f"{med[k] / ref:.2f} ×" if ref and not k.startswith("serve reload,") else ""
-        if k == "no-exec":
-            ratio = "1.00 ×"
-        print(f"| {k} | {med[k]:.2f} | {', '.join(f'{x:.2f}' for x in v)} | {ratio} |")
+    for name, times, ratio in rows:
+        cell = f"{ratio.ratio_text()} ×" if ratio is not None else "1 ×"
+        print(f"| {name} | {statistics.median(times):.2f} | "
+              f"{', '.join(f'{x:.2f}' for x in times)} | {cell} |")
     return 0
 
 

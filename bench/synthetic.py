@@ -3,14 +3,16 @@
 
 Usage: python bench/build.py --synthetic 30 100 300 [--runs 1] [--no-serve] [--profile]
 
-For each N, a temporary copy of the project (configuration, ``src/``, theme, the guide pages;
-no real posts) gets N synthetic posts. Each has an excerpt, two labelled equations and an
+For each N, a temporary copy of the project (configuration, ``src/``, theme, the guide pages; no
+real posts) gets N synthetic posts. Each has an excerpt, two labelled equations and an
 ``\\eqref``, an executed block that prints a table, an inline value and a figure. The table
-reports, per N: the cold build (every unit runs), the warm build (all cached), the no-exec build,
-the warm/no-exec ratio, the ``mkdocs serve`` reload after a prose edit and its ratio to the same
-reload without execution, the cache's size, and the build process's peak memory. ``--profile``
-adds the functions that take the most time in the warm build at the largest N (cProfile), to
-find where the build grows faster than the number of posts.
+reports, per N: the cold build (every unit runs), the warm build (all cached), the no-exec
+build, the warm/no-exec ratio, the ``mkdocs serve`` reload after a prose edit and its ratio to
+the same reload without execution (both ratios: median of pairs timed interleaved, with the
+10–90 % range, see bench/_timing.py; the no-exec reload is served from a second copy of the
+project), the cache's size, and the build process's peak memory. ``--profile`` adds the
+functions that take the most time in the warm build at the largest N (cProfile), to find where
+the build grows faster than the number of posts.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build import PY, ROOT, env, serve_reload
+from _timing import Paired
+from build import PY, ROOT, env, serve_reload_pairs
 
 POST = """---
 date: 2020-{month:02d}-{day:02d}
@@ -151,29 +154,35 @@ def run(sizes: list[int], runs: int, serve: bool, profile: bool) -> int:
             proj = make_project(Path(tmp) / "proj", n)
             res: dict[str, list[float]] = {"cold": [], "warm": [], "no-exec": []}
             rss: list[float] = []
-            for _ in range(runs):
+            scenarios = [("cold", {}), ("warm", {}), ("no-exec", {"BLOGKIT_EXEC": "0"})]
+            for k in range(runs):
                 shutil.rmtree(proj / ".cache", ignore_errors=True)
-                for name, extra in (("cold", {}), ("warm", {}), ("no-exec", {"BLOGKIT_EXEC": "0"})):
+                # no-exec before the cold/warm pair or after it in turn (bench/_timing.py)
+                for name, extra in (scenarios[2:] + scenarios[:2]) if k % 2 else scenarios:
                     t, m = build(proj, **extra)
                     res[name].append(t)
                     rss.append(m)
             mb, entries = cache_size(proj)
             med = {k: statistics.median(v) for k, v in res.items()}
-            reload = reload_plain = float("nan")
+            reload, reload_ratio = float("nan"), "–"
             if serve:
-                reload = statistics.median(serve_reload(proj, max(runs, 2), BLOGKIT_GOLDEN="0"))
-                reload_plain = statistics.median(serve_reload(proj, max(runs, 2), BLOGKIT_EXEC="0"))
-            rows.append((n, med["cold"], med["warm"], med["no-exec"], med["warm"] / med["no-exec"],
-                         reload, reload / reload_plain, mb, entries, max(rss)))
+                ref = shutil.copytree(proj, Path(tmp) / "proj-noexec",
+                                      ignore=shutil.ignore_patterns(".cache", "site"))
+                pair = serve_reload_pairs(proj, ref, max(runs, 2), {"BLOGKIT_GOLDEN": "0"},
+                                          {"BLOGKIT_EXEC": "0"})
+                reload, reload_ratio = pair.median_a, Paired(pair.b, pair.a).ratio_text()
+            rows.append((n, med["cold"], med["warm"], med["no-exec"],
+                         Paired(res["no-exec"], res["warm"]).ratio_text(), reload, reload_ratio,
+                         mb, entries, max(rss)))
             if profile and n == max(sizes):
                 prof = profile_warm(proj)
     print(f"cpu cores: {os.cpu_count()}, runs per size: {runs}\n")
-    print("| posts | cold (s) | warm (s) | no-exec (s) | warm / no-exec | serve reload (s) "
-          "| reload / no-exec reload | cache (MB) | cache entries | peak memory (MB) |")
+    print("| posts | cold (s) | warm (s) | no-exec (s) | warm / no-exec [10–90 %] | serve reload (s) "
+          "| reload / no-exec reload [10–90 %] | cache (MB) | cache entries | peak memory (MB) |")
     print("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
     for r in rows:
-        print(f"| {r[0]} | {r[1]:.1f} | {r[2]:.1f} | {r[3]:.1f} | {r[4]:.2f} × | {r[5]:.2f} | "
-              f"{r[6]:.2f} × | {r[7]:.2f} | {r[8]} | {r[9]:.0f} |")
+        print(f"| {r[0]} | {r[1]:.1f} | {r[2]:.1f} | {r[3]:.1f} | {r[4]} × | {r[5]:.2f} | "
+              f"{r[6]} × | {r[7]:.2f} | {r[8]} | {r[9]:.0f} |")
     if len(rows) > 1:
         a, b = rows[0], rows[-1]
         k = b[0] / a[0]
