@@ -205,6 +205,44 @@ def test_parameters_without_grad_are_skipped() -> None:
     assert torch.equal(a.detach(), torch.full((3,), 0.9))
 
 
+def _bits(t: torch.Tensor) -> torch.Tensor:
+    """The raw bits of ``t``: compares NaNs and signed zeros too."""
+    return t.detach().contiguous().view({2: torch.int16, 4: torch.int32, 8: torch.int64}[t.element_size()])
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, F64, torch.bfloat16])
+def test_in_place_step_is_bitwise_lion_update_across_chunks_and_layouts(dtype: torch.dtype) -> None:
+    """``step`` updates contiguous tensors in place, chunk by chunk, and sends other layouts through
+    ``lion_update``: both bit for bit ``lion_update``, NaN, infinities and signed zeros included."""
+
+    class SmallChunks(Lion):
+        _CHUNK = 100
+
+    gen = torch.Generator().manual_seed(15)
+    contig = torch.randn(7, 61, generator=gen).to(dtype)  # 427 elements: 4 chunks and a tail
+    contig[0, :5] = torch.tensor([math.inf, -math.inf, math.nan, -0.0, 0.0])
+    strided = torch.randn(30, 20, generator=gen).to(dtype).t()  # not contiguous: lion_update
+    long = torch.randn(70_001, generator=gen).to(dtype)  # 3 chunks of the default size
+    hp = (0.03, 0.9, 0.99, 0.1)
+    for cls, starts in ((SmallChunks, [contig, strided]), (Lion, [long])):
+        params = [t.clone().requires_grad_(True) for t in starts]
+        assert params[-1].is_contiguous() == (cls is Lion)
+        opt = cls(params, lr=hp[0], betas=hp[1:3], weight_decay=hp[3])
+        ref = [t.clone() for t in starts]
+        mom = [torch.zeros_like(t) for t in starts]
+        for step in range(6):
+            for i, p in enumerate(params):
+                g = torch.randn(p.shape, generator=gen).to(dtype)
+                if step < 2:
+                    g[..., :3] = 0.0  # zero interpolated momentum: sign(0) = 0
+                p.grad = g
+                ref[i], mom[i] = lion_update(ref[i], g, mom[i], *hp)
+            opt.step()
+            for i, p in enumerate(params):
+                assert torch.equal(_bits(p), _bits(ref[i]))
+                assert torch.equal(_bits(opt.state[p]["exp_avg"]), _bits(mom[i]))
+
+
 # --------------------------------------------------------------------------- peer package
 
 

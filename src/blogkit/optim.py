@@ -133,6 +133,40 @@ def lion_update(param: torch.Tensor, grad: torch.Tensor, exp_avg: torch.Tensor, 
     return new_param, new_exp_avg
 
 
+def _lion_update_(param: torch.Tensor, grad: torch.Tensor, exp_avg: torch.Tensor, lr: float,
+                  beta1: float, beta2: float, weight_decay: float, chunk: int) -> None:
+    r""":func:`lion_update` in place on contiguous tensors of one dtype: ``param`` becomes
+    :math:`\theta_t` and ``exp_avg`` becomes :math:`m_t`, bit for bit those of :func:`lion_update`
+    (the same IEEE operations on the same operands in the same order; no fused multiply-add).
+
+    The flat tensors are updated ``chunk`` elements at a time with two scratch buffers, so the
+    eleven elementwise operations of a chunk run on data in the cache and the update streams
+    parameter, gradient and momentum through memory once. :class:`Lion` uses 30 × 1024 elements
+    on the CPU: just under torch's intra-op grain size of 32768, so each operation runs on one
+    thread without a fork and join per chunk, which on a loaded machine can cost a time slice
+    each; with a single intra-op thread there is no fork to avoid and it takes chunks four times
+    as long, for a quarter of the per-call overhead.
+    """
+    buf_c = torch.empty(min(param.numel(), chunk), dtype=param.dtype, device=param.device)
+    buf_t = torch.empty_like(buf_c)
+    size = buf_c.numel()
+    for p, g, m in zip(param.view(-1).split(chunk), grad.view(-1).split(chunk),
+                       exp_avg.view(-1).split(chunk), strict=True):
+        k = p.numel()
+        c, t = (buf_c, buf_t) if k == size else (buf_c[:k], buf_t[:k])
+        torch.mul(m, beta1, out=c)
+        torch.mul(g, 1 - beta1, out=t)
+        c.add_(t)  # c_t = β1 m_{t-1} + (1 - β1) g_t
+        c.sign_()  # u_t = sign(c_t)
+        torch.mul(p, weight_decay, out=t)
+        c.add_(t)  # u_t + λ θ_{t-1}
+        c.mul_(lr)
+        p.sub_(c)  # θ_t = θ_{t-1} - η (u_t + λ θ_{t-1})
+        m.mul_(beta2)
+        torch.mul(g, 1 - beta2, out=t)
+        m.add_(t)  # m_t = β2 m_{t-1} + (1 - β2) g_t
+
+
 class Lion(torch.optim.Optimizer):
     r"""The Lion optimiser (Chen et al. 2023), a thin wrapper around :func:`lion_update`.
 
@@ -160,27 +194,44 @@ class Lion(torch.optim.Optimizer):
             raise ValueError(f"invalid weight_decay {weight_decay}")
         super().__init__(params, {"lr": lr, "betas": tuple(betas), "weight_decay": weight_decay})
 
+    #: Elements per chunk of the in-place CPU update (see :func:`_lion_update_`).
+    _CHUNK = 30 * 1024
+
     @torch.no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:  # type: ignore[override]
-        """One Lion step for every parameter with a gradient; returns the closure's loss."""
+        """One Lion step for every parameter with a gradient; returns the closure's loss.
+
+        The result is bit for bit that of :func:`lion_update` (the tests check it); it is
+        computed in place by :func:`_lion_update_` where parameter, gradient and momentum are
+        contiguous tensors of one dtype on one device, otherwise by :func:`lion_update` and
+        copied back.
+        """
         loss = None
         if closure is not None:
             with torch.enable_grad():
                 loss = closure()
+        chunk_cpu = self._CHUNK if torch.get_num_threads() > 1 else 4 * self._CHUNK
         for group in self.param_groups:
+            lr, wd = group["lr"], group["weight_decay"]
             beta1, beta2 = group["betas"]
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                if p.grad.is_sparse:
+                grad = p.grad
+                if grad.is_sparse:
                     raise RuntimeError("Lion does not support sparse gradients")
                 state = self.state[p]
                 if not state:
                     state["exp_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                new_p, new_m = lion_update(p, p.grad, state["exp_avg"], group["lr"], beta1, beta2,
-                                           group["weight_decay"])
-                p.copy_(new_p)
-                state["exp_avg"].copy_(new_m)
+                exp_avg = state["exp_avg"]
+                if all(t.layout == torch.strided and t.dtype == p.dtype and t.device == p.device
+                       and t.is_contiguous() for t in (p, grad, exp_avg)):
+                    chunk = max(p.numel(), 1) if p.device.type != "cpu" else chunk_cpu
+                    _lion_update_(p, grad, exp_avg, lr, beta1, beta2, wd, chunk)
+                else:
+                    new_p, new_m = lion_update(p, grad, exp_avg, lr, beta1, beta2, wd)
+                    p.copy_(new_p)
+                    exp_avg.copy_(new_m)
         return loss
 
 
