@@ -468,6 +468,12 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         out, last = [], 0
         for m in FIG_REF_RE.finditer(code_free):
             name = m.group(1)
+            if name not in numbers and not self.engine.execute:
+                # BLOGKIT_EXEC=0 runs no code, so no figure exists: a placeholder, as for values
+                out += [markdown[last:m.start()],
+                        f'<span class="bk-figref bk-figref--missing">[{escape(name)}]</span>']
+                last = m.end()
+                continue
             if name not in numbers:
                 raise PluginError(f"{post.path}:{line_at(m.start())}: [[fig:{name}]] names no "
                                   "figure of this post (give one with blogkit.display.svg(..., "
