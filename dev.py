@@ -127,7 +127,8 @@ def main(argv: list[str]) -> int:
     os.chdir(ROOT)
     if cmd == "test":
         setup("test")
-        return subprocess.run([vpy(), "-m", "pytest", *rest]).returncode
+        # The slowest tests are listed at the end: where CI time goes (README, "CI").
+        return subprocess.run([vpy(), "-m", "pytest", "--durations=15", *rest]).returncode
     setup()
     if cmd == "setup":
         return 0

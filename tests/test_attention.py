@@ -102,15 +102,35 @@ def test_eqn_performer_vq_variance_by_quadrature(q: float, k: float) -> None:
 
 
 @pytest.mark.parametrize("m", [1, 10, 1000])
-def test_rms_formula_closed_form(m: int) -> None:
+def test_eqn_performer_vq_rms_by_quadrature(m: int) -> None:
+    """The RMS law from the two moments of one feature product, integrated numerically.
+
+    X = e^{ω·(q+k) − |q|²/2 − |k|²/2} depends on ω ~ N(0, I) only through u = ω·(q+k) ~ N(0, s²)
+    with s = |q+k|; scipy's quad integrates X and X² against that density, and the mean of m
+    independent copies has RMS relative error sqrt(Var X / m) / E X."""
+    from scipy import integrate, stats
+
     q, k = randn(3, 4, seed=3, scale=0.4), randn(3, 4, seed=4, scale=0.4)
-    got = at.prf_rms_error(q, k, m)
-    ref = [math.sqrt(math.expm1(math.fsum((a + b) ** 2 for a, b in zip(qi, ki, strict=True))) / m)
-           for qi, ki in zip(q, k, strict=True)]
-    np.testing.assert_allclose(got, ref, rtol=1e-13)
+    ref = []
+    for qi, ki in zip(q, k, strict=True):
+        s = float(np.linalg.norm(qi + ki))
+        shift = float(qi @ qi + ki @ ki) / 2
+        moments = []
+        for power in (1, 2):
+            # X^power times the N(0, s²) density, combined in the exponent (no overflow)
+            def f(u: float, power: int = power, s: float = s, shift: float = shift) -> float:
+                return math.exp(power * (u - shift) + stats.norm.logpdf(u, scale=s))
+
+            moments.append(integrate.quad(f, -40 * s, 40 * s + 4 * s * s, epsabs=0, epsrel=1e-12,
+                                          limit=200)[0])
+        m1, m2 = moments
+        ref.append(math.sqrt((m2 - m1**2) / m) / m1)
+    np.testing.assert_allclose(at.prf_rms_error(q, k, m), ref, rtol=1e-8)
     tq = at.prf_rms_error(torch.from_numpy(q), k, m)
     assert isinstance(tq, torch.Tensor)
-    np.testing.assert_allclose(tq.numpy(), ref, rtol=1e-13)
+    np.testing.assert_allclose(tq.numpy(), ref, rtol=1e-8)
+    # and q = -k makes every feature product exact: zero error for any m
+    assert float(at.prf_rms_error(q[0], -q[0], m)) == 0.0
 
 
 @pytest.mark.parametrize("orthogonal", [False, True])
@@ -273,6 +293,26 @@ def test_eqn_performer_vq_softvq_identity(n: int, m: int, d: int) -> None:
     np.testing.assert_allclose(at.soft_vq_attention(q, w, assign, v, key_w), favor, rtol=1e-11, atol=1e-14)
     t = at.favor_attention(torch.from_numpy(q), torch.from_numpy(k), torch.from_numpy(v), w)
     np.testing.assert_allclose(t.numpy(), favor, rtol=1e-12)
+
+
+def test_eqn_performer_vq_assign_and_codebook() -> None:
+    """Eq. (performer-vq-assign) as displayed (φ_j(k)/s(k), rows summing to 1) and Eq.
+    (performer-vq-codebook) written out with explicit torch matrices A, G and exp(QWᵀ)."""
+    n, m, d = 20, 12, 4
+    q, k, v = randn(n, d, seed=30, scale=0.5), randn(n, d, seed=31, scale=0.5), randn(n, 3, seed=32)
+    w = at.gaussian_projection(m, d, seed=33)
+    phi = at.performer_features(k, w)
+    assign, key_w = at.performer_as_soft_vq(k, w)
+    np.testing.assert_allclose(assign, phi / phi.sum(1, keepdims=True), rtol=1e-13)
+    np.testing.assert_allclose(assign.sum(1), 1.0, rtol=1e-14)
+    qt, vt = torch.from_numpy(q), torch.from_numpy(v)
+    e = torch.exp(qt @ torch.from_numpy(w).T)  # (n, m)
+    a_t, g = torch.from_numpy(assign), torch.diag(torch.from_numpy(key_w))
+    num = e @ (a_t.T @ g @ vt)
+    den = e @ (a_t.T @ g @ torch.ones(n, 1, dtype=torch.float64))
+    np.testing.assert_allclose((num / den).numpy(), at.soft_vq_attention(q, w, assign, v, key_w),
+                               rtol=1e-12)
+    np.testing.assert_allclose((num / den).numpy(), at.favor_attention(q, k, v, w), rtol=1e-11)
 
 
 def test_favor_approaches_softmax_attention_with_many_features() -> None:

@@ -218,10 +218,9 @@ def test_series_links_citation_downloads_and_figure_zoom(browser: object, site_u
             assert box and box["height"] > 0.6 * 900, f"{post.slug}: zoomed figure {box}"
             page.keyboard.press("Escape")
             assert "bk-zoom" not in (fig.get_attribute("class") or "")
-            caption = fig.locator("figcaption")
-            if caption.count():
-                snap = page.accessibility.snapshot(root=fig.element_handle()) or {}
-                assert snap.get("role") == "figure" and snap.get("name", "").startswith("图"), snap
+            if fig.locator("figcaption").count():  # the caption names the figure
+                snap = fig.aria_snapshot()
+                assert snap.lstrip("- ").startswith('figure "图'), snap[:200]
             # Following "next" in a series lands on the next post of the series.
             nxt = page.locator("a.bk-next")
             if post in in_series and nxt.count():
@@ -264,13 +263,13 @@ def test_reads_as_a_chinese_publication(browser: object, site_url: str, posts: l
             page.wait_for_timeout(300)
             prose = page.evaluate("""() => Array.from(document.querySelectorAll(
                 'article p, article li')).filter(e => !e.closest('.bk-output, pre, .arithmatex'))
-                .map(e => e.innerText).join('\\n')""")
+                .map(e => e.innerText).join(' | ')""")
             gaps = [m.group(0) for m in CJK_GAP.finditer(prose)]
             assert not gaps, f"{post.slug}: stray spaces between Chinese characters: {gaps[:5]}"
             visible = page.evaluate("() => document.body.innerText")
-            titles = page.evaluate("""() => Array.from(document.querySelectorAll('[title],
-                [aria-label]')).map(e => (e.getAttribute('title') || '') + ' ' +
-                (e.getAttribute('aria-label') || '')).join('\\n')""")
+            titles = page.evaluate("""() => Array.from(document.querySelectorAll(
+                '[title], [aria-label]')).map(e => (e.getAttribute('title') || '') + ' ' +
+                (e.getAttribute('aria-label') || '')).join(' | ')""")
             for word in ENGLISH_UI:
                 assert not re.search(rf"\b{word}\b", visible + "\n" + titles), \
                     f"{post.slug}: English interface string {word!r}"

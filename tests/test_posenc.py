@@ -379,3 +379,80 @@ def test_alibi_rejects_other_head_counts() -> None:
     for h in (0, 3, 12):
         with pytest.raises(ValueError):
             posenc.alibi_slopes(h)
+
+
+# ----------------------------------------------------------------------------------------------
+# Eq. (posenc-survey-saturate) and the scores of the fusion section
+# ----------------------------------------------------------------------------------------------
+
+
+SATURATE_GRID = [(nb, dmax, bi) for nb in (8, 16, 32, 64, 128) for dmax in (20, 64, 128, 300, 1000)
+                 for bi in (True, False) if dmax > (nb // 2 if bi else nb) // 2]
+
+
+@pytest.mark.parametrize(("num_buckets", "max_distance", "bidirectional"), SATURATE_GRID)
+def test_eqn_posenc_survey_saturate_matches_t5_port(num_buckets: int, max_distance: int,
+                                                   bidirectional: bool) -> None:
+    per_dir = num_buckets // 2 if bidirectional else num_buckets
+    top = per_dir - 1
+    # scan T5's own formula (the line-by-line port), keys before the query: j - i = -n
+    first = next(n for n in range(0, 10 * max_distance)
+                 if t5_bucket_port(-n, bidirectional, num_buckets, max_distance) == top)
+    assert posenc.t5_saturation_distance(num_buckets, max_distance, bidirectional) == first
+    assert first <= max_distance
+    # every distance from there on stays in the last bucket
+    assert all(t5_bucket_port(-n, bidirectional, num_buckets, max_distance) == top
+               for n in range(first, first + 3 * max_distance))
+
+
+def test_saturation_at_max_distance_with_one_log_bucket_less() -> None:
+    """The post's remark: with N - N_e - 1 in place of N - N_e the last bucket starts at D."""
+    for per_dir, dmax in [(16, 128), (32, 512), (8, 64)]:
+        exact = per_dir // 2
+
+        def bucket(n: int, per_dir: int = per_dir, dmax: int = dmax, exact: int = exact) -> int:
+            if n < exact:
+                return n
+            large = exact + int(math.log(n / exact) / math.log(dmax / exact) * (per_dir - exact - 1))
+            return min(large, per_dir - 1)
+
+        first = next(n for n in range(4 * dmax) if bucket(n) == per_dir - 1)
+        assert first == dmax
+        assert posenc.t5_saturation_distance(2 * per_dir, dmax) < dmax  # T5's own formula: earlier
+
+
+def test_t5_saturation_rejects_bad_input() -> None:
+    with pytest.raises(ValueError):
+        posenc.t5_saturation_distance(2, 128)
+    with pytest.raises(ValueError):
+        posenc.t5_saturation_distance(32, 8)
+
+
+@pytest.mark.parametrize(("n", "d"), [(1, 2), (10, 8), (40, 64)])
+def test_sinusoidal_by_rotation_equals_the_table(n: int, d: int) -> None:
+    torch.testing.assert_close(posenc.sinusoidal_by_rotation(n, d),
+                               torch.tensor(loop_sinusoidal(n, d), dtype=torch.float64),
+                               rtol=0, atol=1e-12)
+
+
+def test_eqn_posenc_survey_rotate_additive_and_rotary_scores_against_loops() -> None:
+    n, d = 12, 8
+    q, k = rand(d, seed=40), rand(d, seed=41)
+    p = torch.tensor(loop_sinusoidal(n, d), dtype=torch.float64)
+    add = posenc.additive_scores(q, k, p)
+    for m in range(n):
+        for j in range(n):
+            want = math.fsum((q[a] + p[m, a]).item() * (k[a] + p[j, a]).item() for a in range(d))
+            assert add[m, j].item() == pytest.approx(want, rel=1e-12, abs=1e-12)
+    # rotation through numpy's complex exponentials: pairs (2i, 2i+1) as complex numbers
+    theta = 10000.0 ** (-2 * np.arange(d // 2) / d)
+    qc = q.numpy()[0::2] + 1j * q.numpy()[1::2]
+    kc = k.numpy()[0::2] + 1j * k.numpy()[1::2]
+    rot = posenc.rotary_scores(q, k, n)
+    for m in range(n):
+        for j in range(n):
+            lhs = np.real(np.sum(qc * np.exp(1j * m * theta) * np.conj(kc * np.exp(1j * j * theta))))
+            rhs = np.real(np.sum(qc * np.conj(kc) * np.exp(1j * (m - j) * theta)))  # as displayed
+            assert rot[m, j].item() == pytest.approx(lhs, rel=1e-12, abs=1e-12)
+            assert lhs == pytest.approx(rhs, rel=1e-12, abs=1e-12)
+    assert posenc.toeplitz_defect(rot) < 1e-12 and posenc.toeplitz_defect(add) > 0.1

@@ -318,3 +318,18 @@ def test_eqn_params(d: int, heads: int, d_ff: int) -> None:
     for strategy in ("heads", "head_dim"):
         wide = wd.widen_block(block, strategy)
         assert wd.count_parameters(wide) == wd.param_count(2 * d, 2 * d_ff)
+
+
+def test_snippet_tables_contain_no_accidental_markdown_links() -> None:
+    """A table label such as ``[x, 0](补零而非复制)`` renders as a broken link and loses its text;
+    the approved outputs of the post's snippets must not contain ``[...](...)`` outside math."""
+    import re
+    from pathlib import Path
+
+    golden = Path(__file__).parent / "golden" / "lossless-widening"
+    outputs = sorted(golden.glob("*.txt"))
+    assert outputs
+    for path in outputs:
+        text = re.sub(r"<figure.*?</figure>", "", path.read_text(encoding="utf-8"), flags=re.S)
+        text = re.sub(r"\$[^$\n]*\$", "", text)  # inline math may hold brackets and parentheses
+        assert not re.search(r"\[[^\]\n]*\]\([^)\n]*\)", text), path.name

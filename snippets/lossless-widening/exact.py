@@ -23,22 +23,24 @@ stack_wide = [widen_block(b, "heads") for b in stack]
 twice = widen_block(wide["fold"], "heads")  # 16 -> 32 -> 64
 
 rows = [
-    ("线性层 W ↦ ½[[W, W], [W, W]]", "—", widening_error(block.ff1, lambda z: F.linear(z, w2, b2), x)),
-    ("LayerNorm(γ、β 复制)", "—", widening_error(block.ln1, wide["heads"].ln1, x)),
-    ("FFN(隐层神经元复制)", "—", widening_error(block.ffn, wide["heads"].ffn, x)),
+    (r"线性层（$W$ 复制成四块再乘 $\tfrac12$）", "—",
+     widening_error(block.ff1, lambda z: F.linear(z, w2, b2), x)),
+    (r"LayerNorm（$\gamma$、$\beta$ 复制）", "—", widening_error(block.ln1, wide["heads"].ln1, x)),
+    ("FFN（隐层神经元复制）", "—", widening_error(block.ffn, wide["heads"].ffn, x)),
     ("注意力", "头数 ×2", widening_error(block.attention, wide["heads"].attention, x)),
-    ("注意力", "头维 ×2,1/√2 并入 W_q", widening_error(block.attention, wide["fold"].attention, x)),
-    ("注意力", "头维 ×2,缩放改为 s/2", widening_error(block.attention, wide["scale"].attention, x)),
-    ("注意力", "头维 ×2,不修正缩放", widening_error(block.attention, wide["none"].attention, x)),
+    ("注意力", r"头维 ×2，$1/\sqrt2$ 并入 $W_q$", widening_error(block.attention, wide["fold"].attention, x)),
+    ("注意力", "头维 ×2，缩放改为 $s/2$", widening_error(block.attention, wide["scale"].attention, x)),
+    ("注意力", "头维 ×2，不修正缩放", widening_error(block.attention, wide["none"].attention, x)),
     ("整个 block", "头数 ×2", widening_error(block, wide["heads"], x)),
-    ("整个 block", "头维 ×2,1/√2 并入 W_q", widening_error(block, wide["fold"], x)),
+    ("整个 block", r"头维 ×2，$1/\sqrt2$ 并入 $W_q$", widening_error(block, wide["fold"], x)),
     ("三个 block 串联", "头数 ×2",
      widening_error(lambda z: stack[2](stack[1](stack[0](z))),
                     lambda z: stack_wide[2](stack_wide[1](stack_wide[0](z))), x)),
-    ("整个 block 放大两次(16 → 64)", "头维 ×2,再头数 ×2",
+    ("整个 block 放大两次（16 → 64）", "头维 ×2，再头数 ×2",
      widening_error(block, twice, x, times=2)),
 ]
-print(md_table(rows, ["部件", "注意力的放大方式", "‖[y, y] − Y‖∞(float64)"], [None, None, ".1e"]))
+print(md_table(rows, ["部件", "注意力的放大方式", r"$\lVert[y,y]-Y\rVert_\infty$（float64）"],
+               [None, None, ".1e"]))
 
 exact = [r[2] for r in rows if "不修正" not in r[1]]
 assert max(exact) < 1e-12

@@ -21,7 +21,7 @@ iid, split = torch.tensor(drift["iid"]), torch.tensor(drift["split"])
 slope = loglog_slope(eps[:-1], iid[:-1])  # ε ≤ 1e-2
 
 rows = [(e, a, a / e, b) for e, a, b in zip(eps.tolist(), iid.tolist(), split.tolist(), strict=True)]
-print(md_table(rows[::3], ["ε", "iid 噪声:输出漂移", "漂移 / ε", "拆分噪声:输出漂移"],
+print(md_table(rows[::3], [r"$\epsilon$", "iid 噪声：输出漂移", r"漂移 / $\epsilon$", "拆分噪声：输出漂移"],
                [".0e", ".2e", ".2f", ".1e"]))
 assert 0.97 < slope < 1.03 and bool((iid[1:] > iid[:-1]).all())
 assert split.max() < 1e-12
@@ -30,10 +30,11 @@ value("lw-split-max", split.max().item(), ".0e")
 
 fig, ax = figure(size=(6.0, 3.4))
 ax.loglog(eps.cpu(), iid, "o-", label="iid 噪声")
-ax.loglog(eps.cpu(), split, "s-", label="拆分噪声(保持函数)")
+ax.loglog(eps.cpu(), split, "s-", label="拆分噪声（保持函数）")
 ax.set_xlabel(r"噪声大小 $\epsilon$")
-ax.set_ylabel(r"$\max\,|[y, y] - Y|$")
+ax.set_ylabel(r"$\max\,|[y, y] - Y|$（输出漂移）")
 ax.legend(fontsize=8)
 print()
-print(svg(fig, caption=f"放大后的 block 加噪声后,输出与 [y, y] 的最大偏差。iid 噪声下偏差与 ε 成正比"
-                       f"(对数坐标斜率 {slope:.3f});拆分噪声下偏差一直停在舍入误差量级。"))
+print(svg(fig, label="lossless-widening-noise",
+          caption=f"放大后的 block 加噪声后，输出与 $[y,y]$ 的最大偏差。iid 噪声下偏差与 $\\epsilon$ 成正比"
+                  f"（对数坐标斜率 {slope:.3f}）；拆分噪声下偏差一直停在舍入误差量级。"))

@@ -11,6 +11,6 @@ for d, heads, d_ff in [(16, 2, 64), (64, 4, 256), (768, 12, 3072)]:
         assert count_parameters(block) == small
         assert count_parameters(widen_block(block, "heads")) == wide
     rows.append((f"{d} / {d_ff}", small, f"{2 * d} / {2 * d_ff}", wide, wide / small))
-print(md_table(rows, ["小模型 d / d_ff", "参数量", "放大后 2d / 2d_ff", "参数量", "倍数"],
+print(md_table(rows, ["小模型 $d$ / $d_{ff}$", "参数量", "放大后 $2d$ / $2d_{ff}$", "参数量", "倍数"],
                [None, ",d", None, ",d", ".4f"], align=["l", "r", "l", "r", "r"]))
 value("lw-ratio-768", rows[-1][-1], ".4f")

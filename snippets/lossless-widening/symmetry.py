@@ -27,9 +27,9 @@ x2, readout2 = widen_input(x), widen_linear(readout, outputs=False)[0]  # [x, x]
 eps, lr, steps = 1e-3, 0.05, 60
 models = {
     "直接复制": widen_block(block, "heads"),
-    f"iid 噪声 ε = {eps:g}": add_symmetry_noise(widen_block(block, "heads"), eps,
+    f"iid 噪声 $\\epsilon={eps:g}$": add_symmetry_noise(widen_block(block, "heads"), eps,
                                                torch.Generator().manual_seed(1)),
-    f"拆分噪声 ε = {eps:g}": add_symmetry_noise(widen_block(block, "heads"), eps,
+    f"拆分噪声 $\\epsilon={eps:g}$": add_symmetry_noise(widen_block(block, "heads"), eps,
                                                torch.Generator().manual_seed(1), mode="split"),
 }
 loss_small = readout_loss(block, x, readout, target).item()
@@ -52,7 +52,7 @@ for name, m in models.items():
 modules = ["ln1", "q", "k", "v", "o", "ln2", "ff1", "ff2"]
 rows = [(mod, *(max(v for k, v in g.items() if k.split(".")[0] == mod) for g in first_grads.values()))
         for mod in modules]
-print(md_table(rows, ["参数(weight、bias 取大者)", *models],
+print(md_table(rows, ["参数（weight、bias 取大者）", *models],
                [None, ".1e", ".1e", ".1e"]))
 
 names = list(models)
@@ -83,6 +83,6 @@ ax.set_ylabel("两半之间的最大差")
 ax2.legend(fontsize=7)
 print()
 print(svg(fig, label="lossless-widening-symmetry",
-          caption=f"宽模型用 SGD 训练 {steps} 步,两半之间的差别(画在 1e-18 处的点表示恰好为 0)。"
-                       "直接复制的模型,参数和更新量都停在舍入误差量级;加了噪声后,训练本身产生的更新也不再对称,"
-                       "其不对称部分随步数累积。"))
+          caption=f"宽模型用 SGD 训练 {steps} 步，两半之间的差别（画在 $10^{{-18}}$ 处的点表示恰好为 0）。"
+                  "直接复制的模型，参数和更新量都停在舍入误差量级；加了噪声后，训练本身产生的更新也不再对称，"
+                  "其不对称部分随步数累积。"))

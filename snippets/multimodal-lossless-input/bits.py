@@ -6,7 +6,8 @@ rows = []
 for p in (8, 16):
     for size in (1024, 8192, 16384):
         rows.append((p, f"{p}×{p}×3", raw_bits(p), size, vq_bits(size), compression_ratio(p, size)))
-print(md_table(rows, ["p", "patch", "原始比特 p²·3·8", "码本大小 K", "VQ 比特 log₂K", "压缩倍数"],
+print(md_table(rows, ["$p$", "patch", r"原始比特 $p^2\cdot 3\cdot 8$", "码本大小 $K$", r"VQ 比特 $\log_2 K$",
+                      "压缩倍数"],
                ["d", None, "d", "d", ".0f", ".1f"], align=["r", "l", "r", "r", "r", "r"]))
 
 raw16, bits8192, ratio = raw_bits(16), vq_bits(8192), compression_ratio(16, 8192)
@@ -23,8 +24,13 @@ tokens = patchify(img, 16).shape[0]
 vq_total = tokens * bits8192
 raw_total = img.nbytes * 8
 assert tokens == 256 and vq_total % 8 == 0
+assert raw_total > 400 * vq_total  # the pigeonhole gap: far more images than code strings
 value("multimodal-lossless-input-tokens", tokens, "d")
 value("multimodal-lossless-input-vq-total-bits", vq_total, ".0f")
 value("multimodal-lossless-input-vq-total-bytes", vq_total / 8, ".0f")
 value("multimodal-lossless-input-raw-total-bits", raw_total, "d")
 value("multimodal-lossless-input-raw-total-bytes", img.nbytes, "d")
+print()
+print(md_table([("原始 8 位 RGB 图", img.nbytes, raw_total),
+                (f"VQ 序列（{tokens} 个 {bits8192:.0f} 比特的编码）", vq_total / 8, vq_total)],
+               ["256×256 的整张图", "字节", "比特"], [None, ".0f", ".0f"]))

@@ -34,8 +34,8 @@ for D in (512, 768, 1024):
     else:  # 768 − D directions are invisible to W: not even float64 gets the patches back
         assert rank == D and nullity == n - D and err64 > 25
         rows.append((D, rank, nullity, cond, f"{err64:.0f}", "—", "否"))
-print(md_table(rows, ["D", "rank W", "零空间维数 768 − rank", "条件数", "float64 最大还原误差(灰阶)",
-                      "float32 最大还原误差(灰阶)", "还原取整后等于原像素"],
+print(md_table(rows, ["$D$", r"$\operatorname{rank}W$", r"零空间维数 $768-\operatorname{rank}W$", "条件数",
+                      "float64 最大还原误差（灰阶）", "float32 最大还原误差（灰阶）", "还原取整后等于原像素"],
                ["d", "d", "d", ".1f", None, None, None], align=["r"] * 6 + ["c"]))
 
 # D < 768: two different patches with the same embedding
@@ -48,8 +48,8 @@ x2 = x1 + 0.1 / np.abs(v).max() * v  # move each pixel by at most 0.1, i.e. 25.5
 gap_pixels = np.abs(x2 - x1).max() * 255
 gap_embed = np.abs(embed(x2, W) - embed(x1, W)).max()
 assert gap_pixels > 25 and gap_embed < 1e-12
-print(f"\nD = 512 时,沿零空间方向改动第一个 patch:像素最多相差 {gap_pixels:.1f} 个灰阶,"
-      "两个嵌入向量的差却不到 1e-12(舍入级别)。")
+print(f"\n$D=512$ 时，沿零空间方向改动第一个 patch：像素最多相差 {gap_pixels:.1f} 个灰阶，"
+      "两个嵌入向量的差却不到 $10^{-12}$（舍入级别）。")
 
 value("multimodal-lossless-input-n", n, "d")
 value("multimodal-lossless-input-npatches", len(x), "d")

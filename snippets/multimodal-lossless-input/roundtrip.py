@@ -19,11 +19,11 @@ for p in (4, 8, 16, 32):
     assert same and same_t  # the round trip is exact, bit for bit
     rows.append((p, f"{patches.shape[0]} × {patches.shape[1]}", "是" if same else "否",
                  "是" if same_t else "否"))
-headers = ["p", "patch 序列形状 N × p²c", "uint8 数组还原后逐位相等", "float32 张量还原后逐位相等"]
+headers = ["$p$", "patch 序列形状 $N\\times p^2c$", "uint8 数组还原后逐位相等", "float32 张量还原后逐位相等"]
 print(md_table(rows, headers, ["d", None, None, None], align=["r", "l", "c", "c"]))
 
 try:  # 128 is not a multiple of 24
     patchify(img, 24)
 except ValueError as err:
-    print(f"\n`patchify(img, 24)` 抛出 `ValueError: {err}`")
+    print(f"\n切块大小取 24 时报错：`ValueError: {err}`")
 value("multimodal-lossless-input-img-size", H, "d")

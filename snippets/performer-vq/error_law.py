@@ -16,7 +16,7 @@ theory = np.array([prf_rms_error(q, k, m) for m in ms])  # (len(ms), 3)
 se = theory / np.sqrt(reps)  # standard error of a mean of 100 unbiased estimates
 
 rows = [(m, *[x for j in range(3) for x in (rms[i, j], theory[i, j])]) for i, m in enumerate(ms)]
-heads = ["m"] + [f"{h}(q·k = {c:g})" for c in cosines for h in ("实测 RMS", "理论")]
+heads = ["$m$"] + [f"{h}（$q\\cdot k={c:g}$）" for c in cosines for h in ("实测", "理论")]
 print(md_table(rows, heads, ["d"] + [".3f"] * 6))
 
 ratio = rms[1:] / theory[1:]  # m >= 64
@@ -28,7 +28,7 @@ assert np.all(abs(z) < 3)  # every mean relative error lies within 3 standard er
 
 print()
 cells = [(m, *[f"{mean[i, j]:+.4f} ± {se[i, j]:.4f}" for j in range(3)]) for i, m in enumerate(ms)]
-print(md_table(cells, ["m"] + [f"平均相对误差(q·k = {c:g})" for c in cosines],
+print(md_table(cells, ["$m$"] + [f"平均相对误差（$q\\cdot k={c:g}$）" for c in cosines],
                ["d", None, None, None], align=["r", "r", "r", "r"]))
 
 value("pv-d", d, "d")
@@ -54,17 +54,18 @@ value("pv-rms1024-0", rms[3, 1], ".3f")
 
 fig, ax = figure(size=(6.0, 3.6))
 for j, c in enumerate(cosines):
-    line = ax.plot(ms, theory[:, j], "-", lw=1, label=f"theory, q·k = {c:g}")[0]
-    ax.plot(ms, rms[:, j], "o", color=line.get_color(), ms=5, label=f"measured, q·k = {c:g}")
+    line = ax.plot(ms, theory[:, j], "-", lw=1, label=f"理论，$q\\cdot k={c:g}$")[0]
+    ax.plot(ms, rms[:, j], "o", color=line.get_color(), ms=5, label=f"实测，$q\\cdot k={c:g}$")
 ax.set_xscale("log", base=2)
 ax.set_yscale("log")
 ax.set_xticks(ms, labels=[str(m) for m in ms])
 ax.minorticks_off()
-ax.set_xlabel("number of features m")
-ax.set_ylabel(r"RMS relative error of $\hat{e}^{q\cdot k}$")
-ax.set_title(f"|q| = |k| = 1, d = {d}, {reps} repetitions", fontsize=10)
+ax.set_xlabel("特征数 $m$")
+ax.set_ylabel(r"$\hat{e}^{q\cdot k}$ 的均方根相对误差")
+ax.set_title(f"$|q|=|k|=1$，$d={d}$，重复 {reps} 次", fontsize=10)
 ax.legend(fontsize=7, ncol=2)
 print()
-print(svg(fig, caption="正随机特征估计 e<sup>q·k</sup> 的均方根相对误差与特征数 m(双对数坐标)。"
-                       f"实线是理论值 √((e<sup>|q+k|²</sup>−1)/m),圆点是 {reps} 次重复的实测值;"
-                       "q 与 k 越接近同向,误差越大。"))
+print(svg(fig, label="performer-vq-error",
+          caption="正随机特征估计 $e^{q\\cdot k}$ 的均方根相对误差与特征数 $m$（双对数坐标）。"
+                  f"实线是理论值 $\\sqrt{{(e^{{\\lVert q+k\\rVert^2}}-1)/m}}$，圆点是 {reps} 次重复的实测值；"
+                  "$q$ 与 $k$ 越接近同向，误差越大。"))

@@ -23,16 +23,16 @@ out2 = vq_attention(Q, C, idx2, V)
 diff_hat = np.abs(out2 - softmax_attention(Q, C[idx2], V)).max()
 diff_raw = np.abs(out2 - softmax_attention(Q, K2, V)).max()
 
-rows = [("key 本身就是码字", "softmax(QKᵀ)V", diff_in),
-        ("key 带噪声,先做 VQ", "softmax(QK̂ᵀ)V,K̂ = ΔC", diff_hat),
-        ("key 带噪声,先做 VQ", "softmax(QKᵀ)V(原始 key)", diff_raw)]
+rows = [("key 本身就是码字", r"$\operatorname{softmax}(QK^\top)V$", diff_in),
+        ("key 带噪声，先做 VQ", r"$\operatorname{softmax}(Q\hat K^\top)V$，$\hat K=\Delta C$", diff_hat),
+        ("key 带噪声，先做 VQ", r"$\operatorname{softmax}(QK^\top)V$（原始 key）", diff_raw)]
 print(md_table(rows, ["情形", "与 VQ 注意力比较的对象", "最大绝对差"], [None, None, ".1e"]))
 assert diff_in < 1e-13 and diff_hat < 1e-13 and diff_raw > 1e-3
 
 print()
-print(md_table([("标准注意力 exp(QKᵀ)", f"{n} × {n}", n * n),
-                ("Transformer-VQ exp(QCᵀ)", f"{n} × {c}", n * c),
-                ("Transformer-VQ ΔᵀV", f"{c} × {dv}", c * dv)],
+print(md_table([(r"标准注意力 $\exp(QK^\top)$", f"{n} × {n}", n * n),
+                (r"Transformer-VQ $\exp(QC^\top)$", f"{n} × {c}", n * c),
+                (r"Transformer-VQ $\Delta^\top V$", f"{c} × {dv}", c * dv)],
                ["中间矩阵", "形状", "元素个数"], [None, None, ",d"]))
 
 value("pv-n", n, "d")

@@ -17,8 +17,10 @@ for k, delta in [(0, 1), (5, 17), (300, -42), (1000, 250)]:
     p_k, p_kd = sinusoidal_encode(torch.tensor([k, k + delta]), d)
     rows.append((k, delta, (m @ p_k - p_kd).abs().max().item(), (m.T @ m - eye).abs().max().item(),
                  abs((p_k @ p_kd).item() - sinusoidal_dot(delta, d).item())))
-print(md_table(rows, ["k", "Δ", "max ∣M_Δ p_k − p_{k+Δ}∣", "max ∣M_Δᵀ M_Δ − I∣",
-                      "∣⟨p_k, p_{k+Δ}⟩ − Σ cos Δω_i∣"], [None, None, ".0e", ".0e", ".0e"]))
+print(md_table(rows, ["$k$", r"$\Delta$", r"$\max\lvert M_\Delta p_k-p_{k+\Delta}\rvert$",
+                      r"$\max\lvert M_\Delta^\top M_\Delta-I\rvert$",
+                      r"$\lvert\langle p_k,p_{k+\Delta}\rangle-\sum_i\cos\Delta\omega_i\rvert$"],
+               [None, None, ".0e", ".0e", ".0e"]))
 assert max(max(r[2:]) for r in rows) < 1e-12
 
 n = 96
@@ -35,13 +37,14 @@ value("posenc-survey-dot0", curve[n - 1].item(), ".0f")
 
 fig, (ax1, ax2) = figure(1, 2, size=(7.6, 3.3))
 im = ax1.imshow(gram.numpy(), cmap="RdBu_r", interpolation="nearest")
-ax1.set_xlabel("position $k'$")
-ax1.set_ylabel("position $k$")
+ax1.set_xlabel("位置 $k'$")
+ax1.set_ylabel("位置 $k$")
 ax1.grid(False)
 fig.colorbar(im, ax=ax1, shrink=0.85)
 ax2.plot(range(-n + 1, n), curve.numpy())
 ax2.set_xlabel(r"$\Delta$")
 ax2.set_ylabel(r"$\langle p_k, p_{k+\Delta}\rangle$")
 print()
-print(svg(fig, caption=f"左,n = {n}、d = {d} 的内积矩阵 ⟨p_k, p_k'⟩,沿每条对角线不变;"
-                       "右,同一个内积作为 Δ 的函数,左右对称。"))
+print(svg(fig, label="posenc-survey-gram",
+          caption=f"左：$n={n}$、$d={d}$ 的内积矩阵 $\\langle p_k,p_{{k'}}\\rangle$，沿每条对角线不变；"
+                  "右：同一个内积作为 $\\Delta$ 的函数，左右对称。"))

@@ -22,25 +22,27 @@ x = torch.randn(n, d_model, **kw)
 p = sinusoidal_positions(n, d_model)
 terms = expand_logits(x, p, w_q, w_k)
 err = (sum(terms) - absolute_logits(x, p, w_q, w_k)).abs().max().item()
-print(f"四项之和与 (x_i+p_i)W_Q((x_j+p_j)W_K)ᵀ 的最大差:{err:.0e}")
+print(f"四项之和与 $(x_i+p_i)W_Q\\big((x_j+p_j)W_K\\big)^\\top$ 的最大差：{err:.0e}。")
 assert err < 1e-12
 
 # The same token at every position: whatever changes along a diagonal j - i = const
 # comes from absolute positions.
 x1 = torch.randn(1, d_model, **kw).expand(n, d_model)
 logits = {
-    "绝对 · 可训练(随机 p_k)": absolute_logits(x1, torch.randn(n, d_model, **kw), w_q, w_k),
+    "绝对 · 可训练（随机 $p_k$）": absolute_logits(x1, torch.randn(n, d_model, **kw), w_q, w_k),
     "绝对 · Sinusoidal": absolute_logits(x1, p, w_q, w_k),
-    f"Shaw(clip k = {k})": shaw_logits(x1, w_q, w_k, torch.randn(2 * k + 1, d_head, **kw), k),
+    f"Shaw（截断 $k={k}$）": shaw_logits(x1, w_q, w_k, torch.randn(2 * k + 1, d_head, **kw), k),
     "XLNet / Transformer-XL": xlnet_logits(x1, w_q, w_k, w_kr, torch.randn(d_head, **kw),
                                            torch.randn(d_head, **kw)),
-    "T5(32 个桶)": t5_logits(x1, w_q, w_k, torch.randn(32, **kw)),
-    f"DeBERTa(k = {k})": deberta_logits(x1, w_q, w_k, w_qr, w_kr,
+    "T5（32 个桶）": t5_logits(x1, w_q, w_k, torch.randn(32, **kw)),
+    f"DeBERTa（$k={k}$）": deberta_logits(x1, w_q, w_k, w_qr, w_kr,
                                         torch.randn(2 * k, d_model, **kw), k),
 }
 rows = [(name, toeplitz_defect(s)) for name, s in logits.items()]
 print()
-print(md_table(rows, ["方案", "沿对角线 j − i = 常数 的最大起伏"], [None, ".0e"]))
+# Rounding-level values in e-notation, the others with three significant digits.
+print(md_table([(name, f"{v:.3g}" if v > 1e-9 else f"{v:.0e}") for name, v in rows],
+               ["方案", "沿对角线 $j-i=$ 常数的最大起伏"], align=["l", "r"]))
 absolute, relative = [r[1] for r in rows[:2]], [r[1] for r in rows[2:]]
 assert min(absolute) > 0.1 and max(relative) < 1e-12
 value("posenc-survey-rel-worst", max(relative), ".0e")

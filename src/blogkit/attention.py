@@ -290,7 +290,8 @@ def favor_attention(q: Array, k: Array, v: Array, w: Array) -> Array:
 def performer_as_soft_vq(k: Array, w: Array) -> tuple[Array, Array]:
     r"""The Performer keys rewritten as a soft codebook assignment: ``(assign, key_weights)``.
 
-    Implements Eq. \eqref{eq:performer-vq-softvq} of the post performer-vq:
+    Implements Eqs. \eqref{eq:performer-vq-assign} and \eqref{eq:performer-vq-softvq} of the post
+    performer-vq:
     :math:`\varphi_j(k)=s(k)\,a_j(k)` with :math:`a_j(k)=\operatorname{softmax}_j(\omega_j\cdot k)`
     (the :math:`|k|^2/2` cancels inside the softmax) and :math:`s(k)=\sum_j\varphi_j(k)`. Hence
     ``favor_attention(q, k, v, w)`` equals ``soft_vq_attention(q, w, assign, v, key_weights)``
@@ -365,7 +366,8 @@ def soft_vq_attention(q: Array, codebook: Array, assign: Array, v: Array,
                       key_weights: Array | None = None) -> Array:
     r"""Codebook attention :math:`\exp(QC^\top)(A^\top GV)\big/\exp(QC^\top)(A^\top G\mathbf 1)`.
 
-    Implements Eq. \eqref{eq:performer-vq-linear} of the post performer-vq with the one-hot
+    Implements Eqs. \eqref{eq:performer-vq-linear} and \eqref{eq:performer-vq-codebook} of the post
+    performer-vq with the one-hot
     :math:`\Delta` generalised to any assignment ``assign`` = :math:`A` (..., n_k, c) and optional
     per-key weights ``key_weights`` = :math:`\operatorname{diag}G` (..., n_k). Cost
     :math:`O((n_q+n_k)\,c\,d)`: no n×n matrix is formed.

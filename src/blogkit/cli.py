@@ -278,6 +278,15 @@ def check_project(root: Path) -> list[Problem]:
             if name not in own and not any(name in {lb.name for lb in p.labels} for p in posts):
                 problems.append(Problem(rel, line, f"\\eqref{{{name}}} names no label of this "
                                                    "post (cross-post labels are checked below)"))
+    # Tags that differ only in case become one tag page with two colliding anchors.
+    spelled: dict[str, tuple[str, str]] = {}
+    for post in posts:
+        for tag in post.meta.get("tags") or []:
+            first = spelled.setdefault(str(tag).casefold(), (str(tag), post.path))
+            if first[0] != str(tag):
+                problems.append(Problem(post.path, post.line_of("tags"),
+                                        f"tag {tag!r} differs only in case from {first[0]!r} "
+                                        f"({first[1]}): spell it the same way"))
     try:
         index = PostIndex(posts)
     except FrontMatterError as exc:

@@ -339,3 +339,81 @@ def alibi_slopes(h: int, dtype: torch.dtype = torch.float64) -> torch.Tensor:
     s = torch.arange(1, h + 1, dtype=dtype)
     # m_s = 2^{-8 s / h}
     return 2.0 ** (-8.0 * s / h)
+
+
+# ----------------------------------------------------------------------------------------------
+# Additions for the post posenc-survey (kept together so that they merge cleanly)
+# ----------------------------------------------------------------------------------------------
+
+__all__ += [
+    "additive_scores",
+    "rotary_scores",
+    "sinusoidal_by_rotation",
+    "t5_saturation_distance",
+]
+
+
+def t5_saturation_distance(num_buckets: int = 32, max_distance: int = 128,
+                           bidirectional: bool = True) -> int:
+    r"""The smallest distance :math:`|j-i|` that falls in T5's last bucket, in closed form.
+
+    Implements Eq. \eqref{eq:posenc-survey-saturate} of the post posenc-survey. With
+    :math:`N` buckets per direction (``num_buckets // 2`` when bidirectional),
+    :math:`N_e = N/2` exact buckets and :math:`D` = ``max_distance``, the logarithmic buckets
+    cut :math:`[N_e, D)` into :math:`N-N_e` pieces of equal log-width with boundaries
+    :math:`N_e (D/N_e)^{t/(N-N_e)}`; the last piece, from :math:`t = N-N_e-1` up to :math:`D`,
+    already is bucket :math:`N-1`, so the saturation starts at
+
+    .. math:: n_{\rm sat} = \Big\lceil N_e\,(D/N_e)^{1-1/(N-N_e)} \Big\rceil < D.
+    """
+    per_dir = num_buckets // 2 if bidirectional else num_buckets
+    exact = per_dir // 2
+    if exact < 1 or max_distance <= exact:
+        raise ValueError("need at least one exact bucket and max_distance above it")
+    steps = per_dir - exact  # number of logarithmic buckets
+    # n_sat = ⌈ N_e (D / N_e)^{1 - 1/(N - N_e)} ⌉
+    edge = exact * (max_distance / exact) ** (1.0 - 1.0 / steps)
+    n_sat = math.ceil(edge)
+    if abs(edge - round(edge)) < 1e-9:  # an integer edge belongs to the last bucket itself
+        n_sat = round(edge)
+    return n_sat
+
+
+def sinusoidal_by_rotation(n: int, d: int, base: float = 10000.0) -> torch.Tensor:
+    r"""Rows :math:`M_k\,\boldsymbol{p}_0` for :math:`k = 0,\dots,n-1`: ``(n, d)``, float64.
+
+    The sinusoidal encoding rebuilt by rotating :math:`\boldsymbol{p}_0 = (0, 1, 0, 1, \dots)`
+    with the shift matrices of Eq. \eqref{eq:posenc-survey-shift} of the post posenc-survey;
+    equal to :func:`sinusoidal_positions` ``(n, d)``.
+    """
+    p0 = sinusoidal_positions(1, d, base=base)[0]  # (d,): sin 0 = 0, cos 0 = 1
+    # p_k = M_k p_0
+    return torch.stack([sinusoidal_shift_matrix(k, d, base) @ p0 for k in range(n)])
+
+
+def additive_scores(q: torch.Tensor, k: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    r"""Scores :math:`(\boldsymbol{q}+\boldsymbol{p}_m)^\top(\boldsymbol{k}+\boldsymbol{p}_n)`: ``(L, L)``.
+
+    One query vector ``q`` and one key vector ``k`` (``(d,)``) placed at every position of the
+    encoding ``p`` (``(L, d)``) by addition, as the additive absolute encodings of the post
+    posenc-survey do; entry ``[m, n]`` is the score of position ``m`` against position ``n``.
+    """
+    # (q + p_m)·(k + p_n) for all m, n
+    return (q + p) @ (k + p).T
+
+
+def rotary_scores(q: torch.Tensor, k: torch.Tensor, n: int) -> torch.Tensor:
+    r"""Scores :math:`(\mathcal{R}_m\boldsymbol{q})^\top(\mathcal{R}_n\boldsymbol{k})` for
+    :math:`m, n < L` = ``n``: ``(n, n)``.
+
+    The same vectors as :func:`additive_scores`, placed by rotation instead (RoPE, see the post
+    rope). Implements Eq. \eqref{eq:posenc-survey-rotate} of the post posenc-survey pair by pair:
+    with pairs as complex numbers the entry is :math:`\operatorname{Re}\sum_i q_i\overline{k_i}
+    e^{\mathrm{i}(m-n)\theta_i}`, a function of :math:`m-n` only.
+    """
+    from blogkit.rope import apply_rope  # the rotation lives with the RoPE post
+
+    d = q.shape[-1]
+    pos = torch.arange(n, device=q.device)
+    # (R_m q)·(R_n k)
+    return apply_rope(q.expand(n, d), pos) @ apply_rope(k.expand(n, d), pos).T
