@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import Paired
-from build import PY, ROOT, env, serve_reload_pairs
+from build import PY, copy_project, env, serve_reload_pairs
 
 POST = """---
 date: 2020-{month:02d}-{day:02d}
@@ -85,15 +85,9 @@ print(svg(fig, caption="第 {i} 篇的各项大小"))
 
 
 def make_project(dest: Path, n_posts: int) -> Path:
-    dest.mkdir(parents=True)
-    for name in ("mkdocs.yml", "src", "overrides"):
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__",
-                                                                             "*.egg-info"))
-        else:
-            shutil.copy2(src, dest / name)
-    shutil.copytree(ROOT / "docs", dest / "docs", ignore=shutil.ignore_patterns("posts"))
+    copy_project(dest)  # configuration, src/, theme and the guide pages; the real posts go
+    shutil.rmtree(dest / "docs/blog/posts")
+    shutil.rmtree(dest / "snippets")
     posts = dest / "docs/blog/posts"
     posts.mkdir(parents=True)
     for i in range(n_posts):
