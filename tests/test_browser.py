@@ -220,7 +220,7 @@ def test_series_links_citation_downloads_and_figure_zoom(browser: object, site_u
             assert "bk-zoom" not in (fig.get_attribute("class") or "")
             if fig.locator("figcaption").count():  # the caption names the figure
                 snap = fig.aria_snapshot()
-                assert snap.lstrip("- ").startswith('figure "图'), snap[:200]
+                assert snap.lstrip("- '").startswith('figure "图'), snap[:200]
             # Following "next" in a series lands on the next post of the series.
             nxt = page.locator("a.bk-next")
             if post in in_series and nxt.count():

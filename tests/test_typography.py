@@ -87,3 +87,9 @@ def test_punctuation_fix_after_inline_math_only_in_chinese_lines() -> None:
     assert "英文 $x$, and $y$ here" in out and "no Chinese: $a$, $b$:" in out
     assert problems(out) == [] and fix(out) == out
     assert [n for n, _ in problems(src)] == [1, 2]
+
+
+def test_a_line_opening_with_inline_html_still_joins_a_block_tag_does_not() -> None:
+    src = '<span class="bk-value">1</span>，舍入，\n它的结果。\n\n<div>\n中文</div>\n'
+    out = join_cjk_breaks(src)
+    assert "舍入，它的结果。" in out and "<div>\n中文</div>" in out
