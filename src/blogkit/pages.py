@@ -103,7 +103,10 @@ _CJK_CHAR = ("\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _ENDS_CJK = re.compile(f"[{_CJK_CHAR}]$")
 _STARTS_CJK = re.compile(f"^[{_CJK_CHAR}]")
 _FENCE_OPEN = re.compile(r"^\s*(`{3,}|~{3,})")
-_NOT_PROSE = re.compile(r"^\s*(#|\||<(?!(?:span|a|code|em|strong|b|i|sup|sub|small|abbr|kbd|mark)\b)|\$\$|\\begin\{|\\end\{|\\\[|\\\]|!!!|\?\?\?|===|---|\*\*\*)")
+# Lines that are not running prose: headings, tables, block HTML (an inline tag such as an
+# inline value's <span> may open a prose line), display math, admonitions, tabs, rules.
+_NOT_PROSE = re.compile(r"^\s*(#|\||<(?!(?:span|a|code|em|strong|b|i|sup|sub|small|abbr|kbd|mark)\b)"
+                        r"|\$\$|\\begin\{|\\end\{|\\\[|\\\]|!!!|\?\?\?|===|---|\*\*\*)")
 
 
 def join_cjk_breaks(markdown: str) -> str:
