@@ -93,3 +93,15 @@ def test_a_line_opening_with_inline_html_still_joins_a_block_tag_does_not() -> N
     src = '<span class="bk-value">1</span>，舍入，\n它的结果。\n\n<div>\n中文</div>\n'
     out = join_cjk_breaks(src)
     assert "舍入，它的结果。" in out and "<div>\n中文</div>" in out
+
+
+def test_emphasis_next_to_the_break_still_joins() -> None:
+    out = join_cjk_breaks("当作无关；\n**近似四**：忽略常数。\n\n* 列表项\n")
+    assert "当作无关；**近似四**：忽略常数。" in out and "\n* 列表项" in out
+
+
+def test_inline_tags_at_the_break_are_looked_through() -> None:
+    src = ('即舍入误差。\n<a class="bk-figref" href="#x">图&nbsp;2</a>的右图\n'
+           '<span class="v">中</span>\n接着\n')
+    out = join_cjk_breaks(src)
+    assert '误差。<a class="bk-figref"' in out and "</span>接着" in out

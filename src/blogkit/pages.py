@@ -100,8 +100,14 @@ _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac
 # is not a space (as markdown-it's cjk-breaks rule treats them).
 _CJK_CHAR = ("\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
              "\uac00-\ud7af\uff00-\uffef\u2018\u2019\u201c\u201d\u2014\u2026")
-_ENDS_CJK = re.compile(f"[{_CJK_CHAR}]$")
-_STARTS_CJK = re.compile(f"^[{_CJK_CHAR}]")
+# Emphasis markers may stand between the break and the character: "…无关；\n**近似四**".
+_ENDS_CJK = re.compile(f"[{_CJK_CHAR}](?:\\*{{1,3}}|_{{1,2}})?$")
+_STARTS_CJK = re.compile(f"^(?:\\*{{1,3}}|_{{1,2}})?[{_CJK_CHAR}]")
+# Inline tags around the break (a figure reference's <a>, an inline value's <span>) are
+# looked through to the characters they hold.
+_INLINE = r"(?:span|a|em|strong|code|b|i|sup|sub|small|mark)"
+_LEAD_TAGS = re.compile(rf"^(?:<{_INLINE}\b[^>]*>)+")
+_TRAIL_TAGS = re.compile(rf"(?:</{_INLINE}>)+$")
 _FENCE_OPEN = re.compile(r"^\s*(`{3,}|~{3,})")
 # Lines that are not running prose: headings, tables, block HTML (an inline tag such as an
 # inline value's <span> may open a prose line), display math, admonitions, tabs, rules.
@@ -144,7 +150,8 @@ def join_cjk_breaks(markdown: str) -> str:
             carried = 0
         else:
             prev = out[-1] if out else ""
-            if (_STARTS_CJK.match(s) and not _NOT_PROSE.match(s) and _ENDS_CJK.search(prev)
+            if (_STARTS_CJK.match(_LEAD_TAGS.sub("", s)) and not _NOT_PROSE.match(s)
+                    and _ENDS_CJK.search(_TRAIL_TAGS.sub("", prev))
                     and not _NOT_PROSE.match(prev) and not prev.endswith("  ")):
                 out[-1] = prev + s
                 carried += 1
