@@ -74,9 +74,10 @@ def _from_import_system() -> bool:
 def _child(conn: Any, payload: dict[str, Any]) -> None:
     """Entry point in the forked process: run the blocks, report block ends and the result."""
     os.setsid()  # its own process group: the parent ends every process the unit started
-    if payload.get("max_memory"):
-        import resource
+    import resource
 
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crashing unit writes no core dump
+    if payload.get("max_memory"):
         limit = int(payload["max_memory"])
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     out_fd = os.open(payload["out"], os.O_WRONLY | os.O_APPEND)
