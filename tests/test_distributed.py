@@ -111,3 +111,15 @@ def test_eqn_ddp_quickstart_avg_two_processes_equal_one() -> None:
 def test_ddp_train_rejects_unequal_shards() -> None:
     with pytest.raises(ValueError):
         dd.ddp_train(world_size=3, n=32)
+
+
+def test_ddp_train_kills_workers_that_overrun_the_deadline() -> None:
+    """A run that cannot finish in time is an error that names the deadline, never a hang."""
+    with pytest.raises(TimeoutError, match="did not finish within 0.01 s"):
+        dd.ddp_train(world_size=2, steps=1, n=8, timeout_s=0.01)
+
+
+def test_ddp_train_reports_a_failing_rank_with_its_output() -> None:
+    """d = -1 makes the data unbuildable: the error names the rank and carries its traceback."""
+    with pytest.raises(RuntimeError, match=r"rank \d exited with status 1:[\s\S]*negative"):
+        dd.ddp_train(world_size=2, steps=1, n=8, d=-1, timeout_s=120)

@@ -18,10 +18,15 @@ two give the same parameters.
 
 from __future__ import annotations
 
+import datetime
 import itertools
+import json
 import os
 import socket
+import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -142,6 +147,9 @@ def single_process_train(steps: int = 5, lr: float = 0.1, n: int = 64, d: int = 
     return first, [p.detach().clone() for p in model.parameters()]
 
 
+_INIT_TIMEOUT_S = 120
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -155,7 +163,9 @@ def _worker(rank: int, world: int, port: int, steps: int, lr: float, n: int, d: 
 
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), GLOO_SOCKET_IFNAME="lo")
     torch.set_num_threads(1)
-    dist.init_process_group("gloo", rank=rank, world_size=world)
+    # a rank that never shows up is an error after _INIT_TIMEOUT_S, not a 30-minute wait
+    dist.init_process_group("gloo", rank=rank, world_size=world,
+                            timeout=datetime.timedelta(seconds=_INIT_TIMEOUT_S))
     try:
         x, y, model = toy_problem(n, d)
         ddp = DDP(model)
@@ -171,23 +181,64 @@ def _worker(rank: int, world: int, port: int, steps: int, lr: float, n: int, d: 
             opt.step()
         torch.save({"first": first, "final": [p.detach().clone() for p in model.parameters()]},
                    Path(out) / f"rank{rank}.pt")
+        # rank 0 hosts the rendezvous store: nobody leaves before all are done with it
+        dist.barrier()
     finally:
         dist.destroy_process_group()
 
 
+def _launch(rank: int, world: int, port: int, steps: int, lr: float, n: int, d: int, out: str,
+            log: Path) -> subprocess.Popen[bytes]:
+    """Start rank ``rank`` as a fresh interpreter (``python -c``): nothing is forked from the
+    caller, whose threads could hold locks, and the caller's ``__main__`` is never re-imported, so
+    a script without an ``if __name__ == "__main__"`` guard may call :func:`ddp_train`."""
+    args = json.dumps([rank, world, port, steps, lr, n, d, out])
+    code = f"import json; from blogkit.distributed import _worker; _worker(*json.loads({args!r}))"
+    env = dict(os.environ)
+    # the package this module was imported from, whether installed or on PYTHONPATH
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(Path(__file__).resolve().parents[1]), *filter(None, [env.get("PYTHONPATH")])])
+    with open(log, "wb") as err:
+        return subprocess.Popen([sys.executable, "-c", code], env=env, stdin=subprocess.DEVNULL,
+                                stdout=err, stderr=subprocess.STDOUT)
+
+
 def ddp_train(world_size: int = 2, steps: int = 5, lr: float = 0.1, n: int = 64, d: int = 5,
-              start_method: str = "fork") -> list[dict[str, list]]:
+              timeout_s: float = 300.0) -> list[dict[str, list]]:
     """Train :func:`toy_problem` with DistributedDataParallel in ``world_size`` CPU processes
     (gloo, 127.0.0.1), each on its ``n / world_size`` rows of the batch. Returns, per rank, the
-    gradients after the first all-reduce and the final parameters."""
+    gradients after the first all-reduce and the final parameters.
+
+    Each rank is a new Python process. A rank that fails raises :class:`RuntimeError` with the
+    end of its output; if the ranks have not all finished after ``timeout_s`` seconds they are
+    killed and :class:`TimeoutError` is raised."""
     import torch
-    import torch.distributed  # imported once here, inherited by the forked workers
-    import torch.multiprocessing as mp
-    import torch.nn.parallel
 
     if n % world_size:
         raise ValueError("the batch must split into equal shards")
     with tempfile.TemporaryDirectory() as tmp:
-        mp.start_processes(_worker, args=(world_size, _free_port(), steps, lr, n, d, tmp),
-                           nprocs=world_size, join=True, start_method=start_method)
+        port = _free_port()
+        logs = [Path(tmp) / f"rank{r}.log" for r in range(world_size)]
+        procs = [_launch(r, world_size, port, steps, lr, n, d, tmp, logs[r])
+                 for r in range(world_size)]
+        deadline = time.monotonic() + timeout_s
+        try:
+            while any(p.poll() is None for p in procs):
+                failed = [r for r, p in enumerate(procs) if p.returncode not in (None, 0)]
+                if failed:
+                    break  # the others would wait for the failed rank until their own timeout
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"ddp_train: the {world_size} gloo workers did not "
+                                       f"finish within {timeout_s:g} s (killed)")
+                time.sleep(0.05)
+        finally:
+            for p in procs:
+                if p.poll() is None:
+                    p.kill()
+                p.wait()
+        for r, p in enumerate(procs):
+            if p.returncode != 0:
+                tail = logs[r].read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"ddp_train: rank {r} exited with status {p.returncode}:\n"
+                                   f"{tail}")
         return [torch.load(Path(tmp) / f"rank{r}.pt") for r in range(world_size)]
