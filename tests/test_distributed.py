@@ -115,7 +115,7 @@ def test_ddp_train_rejects_unequal_shards() -> None:
 
 def test_ddp_train_kills_workers_that_overrun_the_deadline() -> None:
     """A run that cannot finish in time is an error that names the deadline, never a hang."""
-    with pytest.raises(TimeoutError, match="did not finish within 0.01 s"):
+    with pytest.raises(TimeoutError, match=r"did not finish within 0\.01 s"):
         dd.ddp_train(world_size=2, steps=1, n=8, timeout_s=0.01)
 
 
