@@ -10,7 +10,9 @@ Set-up is idempotent and cheap when nothing changed. It makes a virtual environm
 (the CPU build, torch==2.13.0, from the PyTorch CPU index: a plain `pip install torch` would
 pull several GB of CUDA wheels), installs this project in editable mode, and installs the
 Debian packages it uses when they are missing and the machine allows it (root + apt-get):
-`fonts-noto-cjk` (Chinese text in figures) always, `chromium` (the browser tests) for `test`.
+`fonts-noto-cjk` (Chinese text in figures) and Node.js with npm (MathJax typesets the formulas
+at build time; `npm ci` installs it from package-lock.json) always, `chromium` (the browser
+tests) for `test`.
 A machine that already has torch (a GPU runner's CUDA build) keeps it: the venv is created
 with access to the system site-packages in that case, and torch is never reinstalled.
 Only the standard library is used here, so this runs on a bare Python 3.11.
@@ -86,13 +88,17 @@ def ensure_project(extras: str) -> None:
 # Debian packages the project uses, each with a file that tells whether it is installed.
 SYSTEM_PACKAGES = {
     "chromium": CHROMIUM,  # the real-browser tests
+    "nodejs": "/usr/bin/node",  # MathJax typesets the formulas at build time
+    "npm": "/usr/bin/npm",
     "fonts-noto-cjk": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",  # 中文 in figures
 }
 
 
 def ensure_debian(packages: list[str]) -> None:
     """Install the Debian packages that are missing, where the machine allows it."""
-    missing = [p for p in packages if not Path(SYSTEM_PACKAGES[p]).exists()]
+    # Node and npm count as present when they are on PATH (the machine image ships its own)
+    missing = [p for p in packages if not Path(SYSTEM_PACKAGES[p]).exists()
+               and not (p in {"nodejs", "npm"} and shutil.which(Path(SYSTEM_PACKAGES[p]).name))]
     if not missing:
         return
     can_apt = shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0
@@ -108,8 +114,25 @@ def ensure_debian(packages: list[str]) -> None:
         log(f"installing {', '.join(missing)} failed ({err})")
 
 
+def ensure_mathjax() -> None:
+    """MathJax for the build (package.json, pinned by package-lock.json): `npm ci` when
+    node_modules is missing or older than the lockfile."""
+    stamp = ROOT / "node_modules" / ".blogkit-installed"
+    digest = hashlib.sha256((ROOT / "package-lock.json").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        log("npm is missing and could not be installed: the build cannot typeset formulas")
+        return
+    run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], cwd=ROOT)
+    stamp.write_text(digest)
+
+
 def setup(extras: str = "") -> None:
-    ensure_debian(["fonts-noto-cjk", "chromium"] if extras == "test" else ["fonts-noto-cjk"])
+    base = ["fonts-noto-cjk", "nodejs", "npm"]
+    ensure_debian([*base, "chromium"] if extras == "test" else base)
+    ensure_mathjax()
     ensure_venv()
     ensure_torch()
     ensure_project(extras)

@@ -1,0 +1,103 @@
+"""Build-time MathJax: numbering and references against the independent Python numbering, the
+markup a reader gets, located errors, and the on-disk cache."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from blogkit.buildmath import MathError, StyleSheet, renderer_for, typeset_page
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(not (ROOT / "node_modules" / "mathjax-full").is_dir(),
+                                reason="MathJax not installed (npm ci)")
+
+
+def inline(tex: str) -> str:
+    return f'<span class="arithmatex">\\({tex}\\)</span>'
+
+
+def display(tex: str) -> str:
+    return f'<div class="arithmatex">\\[{tex}\\]</div>'
+
+
+def run(html: str, **kw):
+    return typeset_page(html, renderer=renderer_for(ROOT), cache_dir=None, where="p.md", **kw)
+
+
+def test_forward_and_backward_references_resolve_to_the_numbered_anchor() -> None:
+    html = (inline(r"\eqref{b}") + display(r"\begin{equation}x\label{a}\end{equation}")
+            + display(r"\begin{align}y&=1\label{b}\\z&=2\nonumber\end{align}") + inline(r"\eqref{a}"))
+    out, page = run(html)
+    assert page is not None
+    assert page.labels == {"a": ("1", "mjx-eqn:a"), "b": ("2", "mjx-eqn:b")}
+    # both references link to the label's anchor, which the page contains
+    assert out.count('<a href="#mjx-eqn%3Ab"') == 1 and out.count('<a href="#mjx-eqn%3Aa"') == 1
+    assert out.count('id="mjx-eqn:a"') == 1 and out.count('id="mjx-eqn:b"') == 1
+    refs = re.findall(r'<a href="#mjx-eqn%3A\w">(.*?)</a>', out)
+    digits = ["".join(chr(int(c, 16)) for c in re.findall(r'mjx-c([0-9A-F]+)"', r)) for r in refs]
+    assert digits == ["(2)", "(1)"]
+    assert "???" not in out and "merror" not in out
+
+
+def test_markup_keeps_the_tex_and_carries_mathml_for_screen_readers() -> None:
+    tex = r"\frac{a<b}{c \& d}"
+    out, _ = run("<p>" + inline(tex) + "</p>")
+    m = re.search(r'<span class="bk-math" data-tex="([^"]*)">', out)
+    assert m and unescape(m.group(1)) == tex
+    mml = re.search(r"<math .*?</math>", out, flags=re.S)
+    assert mml is not None
+    root = ET.fromstring(mml.group(0))  # well-formed MathML
+    assert root.tag.endswith("math") and any(e.tag.endswith("mfrac") for e in root.iter())
+    assert "arithmatex" not in out and "NaNem" not in out
+
+
+@pytest.mark.parametrize("bad, message", [(r"\frac{a", "Missing close brace"),
+                                          (r"\undefinedmacro x", "Undefined control sequence"),
+                                          (r"\eqref{nowhere}", "nowhere")])
+def test_tex_errors_name_the_file_and_line(bad: str, message: str) -> None:
+    source = "# 标题\n\n正文 $x$。\n\n第二段 $" + bad + "$ 结束。\n"
+    with pytest.raises(MathError, match=rf"^p\.md:5: TeX error .*{re.escape(message)}"):
+        run(inline("x") + inline(bad), source=source)
+
+
+def test_a_page_without_math_is_left_alone() -> None:
+    html = "<p>没有公式 \\(这不是公式\\)</p><code>$x$</code>"
+    assert run(html) == (html, None)
+
+
+def test_cache_hit_starts_no_renderer(tmp_path: Path) -> None:
+    html = display(r"\begin{equation}e^{i\pi}+1=0\label{euler}\end{equation}")
+    first, page = typeset_page(html, renderer=renderer_for(ROOT), cache_dir=tmp_path, where="p.md")
+
+    class Refusing:
+        version = renderer_for(ROOT).version
+
+        def render(self, items):
+            raise AssertionError("a cached page must not be typeset again")
+
+    again, page2 = typeset_page(html, renderer=Refusing(), cache_dir=tmp_path,  # type: ignore[arg-type]
+                                where="p.md")
+    assert again == first and page2 == page
+    # a changed formula is a miss
+    with pytest.raises(AssertionError, match="must not be typeset"):
+        typeset_page(html.replace("+1", "+2"), renderer=Refusing(), cache_dir=tmp_path,  # type: ignore[arg-type]
+                     where="p.md")
+
+
+def test_stylesheet_union_is_order_stable_and_deduplicated() -> None:
+    _, a = run(inline("x^2"))
+    _, b = run(inline(r"\alpha + x^2"))
+    assert a is not None and b is not None
+    one, two = StyleSheet(), StyleSheet()
+    one.add(a.css), one.add(b.css), one.add(a.css)
+    two.add(a.css), two.add(b.css)
+    assert one.text() == two.text()
+    # every character class the markup uses has its rule in the union
+    used = set(re.findall(r'class="mjx-c([0-9A-F]+)', "".join(a.html + b.html)))
+    assert used and all(f"mjx-c{c}" in one.text() for c in used)
