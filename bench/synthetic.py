@@ -160,8 +160,12 @@ def run(sizes: list[int], runs: int, serve: bool, profile: bool) -> int:
             med = {k: statistics.median(v) for k, v in res.items()}
             reload, reload_ratio = float("nan"), "–"
             if serve:
-                ref = shutil.copytree(proj, Path(tmp) / "proj-noexec",
-                                      ignore=shutil.ignore_patterns(".cache", "site"))
+                # a copy without the build outputs: the top-level .cache/ and site/ only
+                # (src/blogkit/site/ is the plugin)
+                ref = shutil.copytree(
+                    proj, Path(tmp) / "proj-noexec",
+                    ignore=lambda folder, names, top=str(proj): [
+                        n for n in names if folder == top and n in (".cache", "site")])
                 pair = serve_reload_pairs(proj, ref, max(runs, 2), {"BLOGKIT_GOLDEN": "0"},
                                           {"BLOGKIT_EXEC": "0"})
                 reload, reload_ratio = pair.median_a, Paired(pair.b, pair.a).ratio_text()

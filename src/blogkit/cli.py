@@ -214,7 +214,7 @@ def _resolves(dotted: str) -> bool:
 def check_project(root: Path) -> list[Problem]:
     """Every problem ``blogkit check`` finds, as file:line messages."""
     from blogkit.posts import FrontMatterError, PostIndex, read_post
-    from blogkit.site import EQREF_RE, _blank_code
+    from blogkit.site import EQREF_RE, blank_code
 
     problems: list[Problem] = []
     cfg = _mkdocs_config(root)
@@ -271,7 +271,7 @@ def check_project(root: Path) -> list[Problem]:
                                     + (f" or test blogkit.{', blogkit.'.join(sorted(modules))}"
                                        if modules else "")))
         own = {lb.name for lb in post.labels}
-        body = _blank_code(post.markdown)
+        body = blank_code(post.markdown)
         for m in EQREF_RE.finditer(body):
             name = m.group("name") or m.group("name2")
             line = body.count("\n", 0, m.start()) + post.body_line
