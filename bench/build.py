@@ -49,6 +49,9 @@ def copy_project(dest: Path) -> Path:
                                                                              "*.egg-info"))
         else:
             shutil.copy2(src, dest / name)
+    # MathJax for the build-time math (53 MB): shared, not copied
+    if (ROOT / "node_modules").is_dir():
+        (dest / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
     return dest
 
 

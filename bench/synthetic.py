@@ -163,7 +163,7 @@ def run(sizes: list[int], runs: int, serve: bool, profile: bool) -> int:
                 # a copy without the build outputs: the top-level .cache/ and site/ only
                 # (src/blogkit/site/ is the plugin)
                 ref = shutil.copytree(
-                    proj, Path(tmp) / "proj-noexec",
+                    proj, Path(tmp) / "proj-noexec", symlinks=True,
                     ignore=lambda folder, names, top=str(proj): [
                         n for n in names if folder == top and n in (".cache", "site")])
                 pair = serve_reload_pairs(proj, ref, max(runs, 2), {"BLOGKIT_GOLDEN": "0"},

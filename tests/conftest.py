@@ -131,6 +131,8 @@ class Project:
             shutil.copytree(ROOT / "overrides", path / "overrides")
         (path / "docs/blog/posts").mkdir(parents=True)
         (path / "snippets").mkdir()
+        if (ROOT / "node_modules").is_dir():  # MathJax for the build-time math, shared
+            (path / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
         self.site = path / "site"
 
     def write(self, rel: str, text: str) -> None:

@@ -1,8 +1,9 @@
 """A real browser over the built site: Debian Chromium, headless, loopback only.
 
-Every request that does not go to 127.0.0.1 is aborted and counted. On every post page:
-MathJax typesets without error nodes, each ``\\eqref`` link points at an equation label that
-exists on the page, every figure has a size, and the console stays free of errors.
+Every request that does not go to 127.0.0.1 is aborted and counted. On every post page: no
+MathJax script is requested (formulas are typeset at build time), every formula is rendered
+markup without an error node, each ``\\eqref`` link (same post and cross-post) lands on its
+equation, every figure has a size, and the console stays free of errors.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
+from blogkit.pages import equation_labels
 from conftest import Post
 
 pytestmark = pytest.mark.browser
@@ -49,6 +51,7 @@ class Page:
     def __init__(self, browser: object, url: str) -> None:
         self.external: list[str] = []
         self.errors: list[str] = []
+        self.requests: list[str] = []
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
         self.page = self.context.new_page()
         self.page.route("**/*", self._route)
@@ -57,6 +60,7 @@ class Page:
         self.page.goto(url, wait_until="load")
 
     def _route(self, route: object) -> None:
+        self.requests.append(route.request.url)
         host = urlparse(route.request.url).hostname
         if route.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
             route.continue_()
@@ -65,9 +69,12 @@ class Page:
             route.abort()
 
     def wait_for_math(self) -> None:
-        self.page.wait_for_function(
-            "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30000)
-        self.page.evaluate("() => MathJax.startup.promise")
+        """Formulas are typeset at build time: nothing to wait for but the math fonts."""
+        self.page.evaluate("() => document.fonts.ready.then(() => true)")
+
+    def mathjax_scripts(self) -> list[str]:
+        return [u for u in self.requests
+                if "mathjax" in u.lower() and urlparse(u).path.endswith(".js")]
 
     def close(self) -> None:
         self.context.close()
@@ -89,25 +96,34 @@ def test_post_pages_in_a_real_browser(browser: object, site_url: str, posts: lis
         try:
             p.wait_for_math()
             page = p.page
-            assert page.locator("mjx-merror, .MathJax_Error").count() == 0, post.slug
-            # Typeset math is visible: every formula has a width (glyph styles were applied).
+            # No MathJax in the browser: every formula arrives typeset, none failed.
+            assert not p.mathjax_scripts(), f"{post.slug}: {p.mathjax_scripts()}"
+            assert page.evaluate("() => window.MathJax === undefined"), post.slug
+            assert page.locator(".arithmatex").count() == 0, f"{post.slug}: untypeset formula"
+            assert page.locator("mjx-merror, [data-mjx-error]").count() == 0, post.slug
+            n_math = page.locator(".bk-math").count()
+            assert n_math == page.locator(".bk-math > mjx-container").count() > 0, post.slug
+            # Typeset math is visible: every formula has a width (the glyph styles and fonts
+            # were applied) ...
             widths = page.eval_on_selector_all(
-                "mjx-container", "els => els.map(e => e.getBoundingClientRect().width)")
+                ".md-content mjx-container", "els => els.map(e => e.getBoundingClientRect().width)")
             assert widths and min(widths) > 1, f"{post.slug}: invisible formulas {widths[:5]}"
+            # ... and carries MathML for screen readers.
+            assert page.locator(".bk-math mjx-assistive-mml math").count() == n_math, post.slug
             # Headings with math are typeset in the table of contents too, not shown as TeX.
             toc = page.eval_on_selector_all(".md-nav--secondary .md-nav__link",
                                             "els => els.map(e => e.textContent)")
             assert not [t for t in toc if "\\(" in t], f"{post.slug}: raw TeX in the TOC"
-            n_display = page.locator('mjx-container[display="true"]').count()
+            n_display = page.locator('.md-content mjx-container[display="true"]').count()
             n_envs = len(re.findall(r"\\begin\{(?:equation|align|gather|multline)\*?\}", post.body))
             assert n_display >= n_envs, f"{post.slug}: {n_display} displays for {n_envs} environments"
-            # Every \label in the post became an equation tag on the page ...
-            labels = set(re.findall(r"\\label\{([^}]+)\}", post.body))
+            # Every numbered \label in the post became an equation tag on the page ...
+            labels = {lb.name for lb in equation_labels(post.body)[0] if lb.number}
             ids = set(page.eval_on_selector_all(
                 "[id^='mjx-eqn']", "els => els.map(e => decodeURIComponent(e.id))"))
             for label in labels:
                 assert f"mjx-eqn:{label}" in ids, f"{post.slug}: label {label} not typeset"
-            # ... and every \eqref is a link to one of them.
+            # ... every \eqref is a link to one of them, and following it lands on the equation.
             hrefs = page.eval_on_selector_all(
                 "mjx-container a[href^='#mjx-eqn']", "els => els.map(e => e.getAttribute('href'))")
             # (references to another post's labels become plain links at build time)
@@ -115,16 +131,24 @@ def test_post_pages_in_a_real_browser(browser: object, site_url: str, posts: lis
             assert len(hrefs) >= len(refs), f"{post.slug}: {len(refs)} eqref, {len(hrefs)} links"
             for href in hrefs:
                 assert unquote(href[1:]) in ids, f"{post.slug}: dangling equation link {href}"
+            if hrefs:
+                link = page.locator("mjx-container a[href^='#mjx-eqn']").first
+                link.click()
+                target = unquote(hrefs[0][1:])
+                assert page.evaluate("""id => { const r = document.getElementById(id)
+                    .getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; }""",
+                                     target), f"{post.slug}: {hrefs[0]} does not land in view"
             # References to another post's equations: the target page has that equation tag.
             for href in page.eval_on_selector_all(
                     "article a[href*='#mjx-eqn'], .md-content a[href*='#mjx-eqn']",
                     "els => els.filter(e => !e.closest('mjx-container')).map(e => e.href)"):
-                target = Page(browser, href.split("#")[0])
+                target = Page(browser, href)
                 try:
-                    target.wait_for_math()
                     anchor = unquote(href.split("#", 1)[1])
-                    assert target.page.evaluate("id => !!document.getElementById(id)", anchor), \
-                        f"{post.slug}: cross-post link {href} has no target"
+                    assert target.page.evaluate("""id => { const e = document.getElementById(id);
+                        if (!e || !e.closest('.bk-math--display')) return false;
+                        const r = e.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; }""",
+                                                anchor), f"{post.slug}: cross-post link {href} does not land"
                 finally:
                     target.close()
             # Figures are laid out with a real size.
@@ -271,11 +295,11 @@ def test_reads_as_a_chinese_publication(browser: object, site_url: str, posts: l
             p.wait_for_math()
             page.wait_for_timeout(300)
             # The prose's own text, each formula replaced by a mark (MathJax draws its glyphs
-            # with CSS, so a formula's text would be only its \\text{} parts).
+            # with CSS, so a formula's text would be only its \\text{} parts and its MathML).
             prose = page.evaluate("""() => Array.from(document.querySelectorAll(
                 'article p, article li')).filter(e => !e.closest('.bk-output, pre')).map(e => {
                 const c = e.cloneNode(true);
-                c.querySelectorAll('.arithmatex, mjx-container').forEach(m => m.replaceWith('∎'));
+                c.querySelectorAll('.bk-math').forEach(m => m.replaceWith('∎'));
                 c.querySelectorAll('ul, ol, pre, .bk-output').forEach(m => m.remove());
                 return c.textContent; }).join(' | ')""")
             gaps = [m.group(0) for m in CJK_GAP.finditer(prose)]
@@ -291,9 +315,56 @@ def test_reads_as_a_chinese_publication(browser: object, site_url: str, posts: l
                     for x in re.findall(r"\d+", x)]
             assert nums == list(range(1, len(nums) + 1)), f"{post.slug}: figure numbers {nums}"
             clipped = page.evaluate("""() => Array.from(document.querySelectorAll(
-                '.md-typeset__scrollwrap, .md-typeset div.arithmatex')).filter(b =>
+                '.md-typeset__scrollwrap, .md-typeset .bk-math--display')).filter(b =>
                 b.scrollWidth > b.clientWidth + 1 && (!b.classList.contains('bk-scrolls') ||
                 getComputedStyle(b).overflowX !== 'auto')).length""")
             assert clipped == 0, f"{post.slug}: {clipped} wide boxes without a scroll affordance"
+        finally:
+            p.close()
+
+
+def test_formulas_copy_as_tex_and_fit_a_phone(browser: object, site_url: str,
+                                              posts: list[Post]) -> None:
+    """Copying a selection puts the formulas' TeX on the clipboard, a double click selects a
+    whole formula, and at 390 px no display runs past the page: a wide one scrolls in its box."""
+    post = max(posts, key=lambda p: len(re.findall(r"\\begin\{", p.body)))
+    p = Page(browser, site_url + post.url)
+    try:
+        page = p.page
+        page.set_viewport_size({"width": 390, "height": 800})
+        p.wait_for_math()
+        copy = """sel => { const dt = new DataTransfer();
+            document.dispatchEvent(new ClipboardEvent('copy', {clipboardData: dt, bubbles: true}));
+            return dt.getData('text/plain'); }"""
+        # a paragraph holding an inline formula: its text with the formula as $TeX$
+        para = page.locator("article p:has(.bk-math:not(.bk-math--display))").first
+        tex = para.locator(".bk-math").first.get_attribute("data-tex")
+        para.evaluate("e => { const r = document.createRange(); r.selectNodeContents(e);"
+                      " getSelection().removeAllRanges(); getSelection().addRange(r); }")
+        text = page.evaluate(copy, None)
+        assert f"${tex}$" in text and "mjx" not in text, text[:200]
+        # a double click on a display formula selects it; copying gives $$TeX$$
+        display = page.locator(".md-content .bk-math--display").first
+        display.scroll_into_view_if_needed()
+        display.locator("mjx-container").dblclick()
+        assert page.evaluate(copy, None) == f"$${display.get_attribute('data-tex')}$$"
+        # no display formula reaches past the right edge of a phone's screen
+        over = page.evaluate("""() => Array.from(document.querySelectorAll('.md-content .bk-math--display'))
+            .filter(b => b.getBoundingClientRect().right > innerWidth + 1 ||
+                    (b.scrollWidth > b.clientWidth + 1 && getComputedStyle(b).overflowX !== 'auto'))
+            .length""")
+        assert over == 0, f"{post.slug}: {over} display formulas clipped at 390 px"
+        assert not p.errors, p.errors
+    finally:
+        p.close()
+
+
+def test_listing_and_tag_pages_load_no_mathjax(browser: object, site_url: str) -> None:
+    """The home page's excerpts show typeset formulas; no page loads MathJax's script."""
+    for path in ("", "tags/"):
+        p = Page(browser, site_url + path)
+        try:
+            assert not p.mathjax_scripts(), (path, p.mathjax_scripts())
+            assert p.page.locator(".arithmatex, mjx-merror").count() == 0, path
         finally:
             p.close()

@@ -87,8 +87,10 @@ def test_cross_post_references_values_series_feed_downloads(project: Project) ->
     a, b = project.page("a", 1), project.page("b", 2)
     # A reference to another post's equation is a link with that post's equation number.
     m = re.search(r'<a href="([^"]+)">《文章 a》式 \(2\)</a>', b)
-    assert m and m.group(1).endswith("a/#mjx-eqn%3Aeq%3Aa-second"), b[:200]
-    assert "\\eqref{eq:b-own}" in b  # own references stay for MathJax
+    assert m and m.group(1).endswith("a/#mjx-eqn:eq:a-second"), b[:200]
+    assert 'id="mjx-eqn:eq:a-second"' in a  # the anchor it points at
+    # A reference to the post's own equation is MathJax's link to the typeset tag.
+    assert '<a href="#mjx-eqn%3Aeq%3Ab-own">' in b and 'id="mjx-eqn:eq:b-own"' in b
     # A table printed right after an inline value's marker is still a table.
     assert "<table>" in a and re.search(r"<td[^>]*>1</td>", a)
     assert '<div class="bk-output" data-search-exclude' in a  # outputs stay out of search

@@ -28,8 +28,9 @@ def test_each_post_has_its_tables_figures_and_equations(site: Path, posts: list[
         n_blocks = len(re.findall(r'^```python exec="1"', post.body, flags=re.M))
         assert n_blocks >= 1, f"{post.path.name}: no executed block"
         assert n_eq >= 1 and n_label >= 1, f"{post.path.name}: no labelled equation"
-        # Every display equation of the source reaches the page for MathJax.
+        # Every display equation of the source reaches the page, typeset (its TeX kept).
         assert html.count(r"\begin{") >= n_eq, post.path.name
+        assert 'class="arithmatex"' not in html and "<mjx-container" in html, post.path.name
         assert re.search(r"<table>", html), f"{post.path.name}: no executed table"
         assert re.search(r'<figure class="bk-figure"[^>]*><svg', html), f"{post.path.name}: no figure"
         # No table row made only of empty cells (a stray line glued to a printed table).
@@ -71,8 +72,12 @@ def test_archive_categories_and_pagination_exist(site: Path, posts: list[Post]) 
 
 
 def test_math_and_assets_are_served_locally(site: Path) -> None:
-    assert (site / "assets/mathjax/tex-chtml.js").is_file()
-    assert list((site / "assets/mathjax/output/chtml/fonts/woff-v2").glob("*.woff"))
+    # formulas are typeset at build time: a stylesheet and fonts, no MathJax script
+    css = (site / "assets/blogkit/mathjax.css").read_text(encoding="utf-8")
+    fonts = {f.name for f in (site / "assets/mathjax/fonts").glob("*.woff")}
+    for url in re.findall(r'url\("\.\./mathjax/fonts/([^"]+)"\)', css):
+        assert url in fonts, f"mathjax.css names a missing font {url}"
+    assert not list(site.rglob("tex-*.js")), "a MathJax bundle is shipped"
     fetched = re.compile(r"<(script|img|iframe|source)\b[^>]*\bsrc=\"([^\"]+)\""
                          r"|<link\b(?=[^>]*\brel=\"(?:stylesheet|icon|preload|modulepreload)\")"
                          r"[^>]*\bhref=\"([^\"]+)\"")

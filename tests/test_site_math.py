@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from blogkit.buildmath import MathError, StyleSheet, renderer_for, typeset_page
+from blogkit.site.math import MathError, StyleSheet, css_rules, renderer_for, typeset_page
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,13 +91,26 @@ def test_cache_hit_starts_no_renderer(tmp_path: Path) -> None:
 
 
 def test_stylesheet_union_is_order_stable_and_deduplicated() -> None:
-    _, a = run(inline("x^2"))
-    _, b = run(inline(r"\alpha + x^2"))
+    # braces and quotes are drawn with CSS strings (content: "{"): the split must keep them
+    _, a = run(inline(r"\{x^2\}"))
+    _, b = run(inline(r"\alpha + \kappa + x^2 + \text{\"}"))
     assert a is not None and b is not None
     one, two = StyleSheet(), StyleSheet()
     one.add(a.css), one.add(b.css), one.add(a.css)
     two.add(a.css), two.add(b.css)
     assert one.text() == two.text()
-    # every character class the markup uses has its rule in the union
-    used = set(re.findall(r'class="mjx-c([0-9A-F]+)', "".join(a.html + b.html)))
-    assert used and all(f"mjx-c{c}" in one.text() for c in used)
+    # every character the markup uses has a rule that draws it, once the union is read back
+    rules = dict(css_rules(one.text()))
+    used = set(re.findall(r'<mjx-c class="mjx-c([0-9A-F]+)((?: TEX-\w+)?)"', "".join(a.html + b.html)))
+    assert {"7B", "7D", "1D705"} <= {c for c, _ in used}
+    for code, variant in used:
+        sel = f"mjx-c.mjx-c{code}{variant.replace(' ', '.')}::before"
+        assert "content:" in rules.get(sel, ""), sel
+
+
+def test_css_rules_reads_strings_with_braces_and_escaped_quotes() -> None:
+    css = 'a::before {\n  content: "{";\n}\nb::before { content: "\\"}"; }\n@font-face /* 0 */ { x: 1 }'
+    assert css_rules(css) == [("a::before", 'content: "{";'), ("b::before", 'content: "\\"}";'),
+                              ("@font-face /* 0 */", "x: 1")]
+    with pytest.raises(ValueError):
+        css_rules("a { content: '}' ")

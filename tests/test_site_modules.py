@@ -195,7 +195,7 @@ def test_prose_resolves_references_and_locates_errors(tmp_path: Path) -> None:
                         docs_dir=docs)
     assert f"由 {res.unit.blocks[0].includes[0]} 在构建时算出" in out
     assert ">3 &lt; 4</span>" in out  # the value's text, unescaped then escaped once for HTML
-    assert "[《other》式 (1)](other.md#mjx-eqn%3Aeq%3Ae)" in out
+    assert "[《other》式 (1)](other.md#mjx-eqn:eq:e)" in out
     assert '<a class="bk-figref" href="#curve">图&nbsp;2</a>' in out
     assert "[[v:not-in-code]]" in out  # code is left alone
 

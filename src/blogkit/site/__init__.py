@@ -14,7 +14,8 @@ Feature -> module:
 * the source credit, the citation box, the receipt line: ``credits.py``
 * each post's code as ``.py`` and ``.ipynb`` downloads: ``downloads.py``
 * the Atom feed ``feed.xml``: ``feed.py``
-* MathJax served from the site itself (offline): ``mathjax.py``
+* formulas typeset at build time by MathJax in Node (``math_render.cjs``), equation
+  anchors, the math stylesheet and fonts: ``math.py``
 
 The entry point (``pyproject.toml``) is ``blogkit.site:BlogkitPlugin``; the names below are
 re-exported for code that imports them from ``blogkit.site``.
@@ -25,9 +26,8 @@ from __future__ import annotations
 from .config import BlogkitConfig
 from .downloads import notebook_outputs
 from .figures import number_figures
-from .mathjax import mathjax_root
 from .plugin import BlogkitPlugin
 from .prose import EQREF_RE, blank_code
 
-__all__ = ["EQREF_RE", "BlogkitConfig", "BlogkitPlugin", "blank_code", "mathjax_root",
+__all__ = ["EQREF_RE", "BlogkitConfig", "BlogkitPlugin", "blank_code",
            "notebook_outputs", "number_figures"]

@@ -14,9 +14,11 @@ ENGINE_ONLY_OPTIONS = frozenset({"timeout"})
 """Block options only the engine reads: markdown-exec must not see them."""
 DEFAULT_TABS = ("Source", "Result")  # markdown-exec's default tab titles
 TABS = ("代码", "结果")
-READER_SCRIPTS = ("assets/blogkit/figures.js", "assets/blogkit/tables.js")
-"""The site's own scripts (enlarging figures, marking wide tables that scroll), added after
-the math scripts."""
+READER_SCRIPTS = ("assets/blogkit/figures.js", "assets/blogkit/tables.js",
+                  "assets/blogkit/copy-tex.js")
+"""The site's own scripts (enlarging figures, marking wide tables that scroll, copying a
+formula's TeX), added to ``extra_javascript``. No page loads MathJax: formulas are typeset when
+the site is built (``math.py``)."""
 
 
 def env_flag(name: str) -> bool | None:

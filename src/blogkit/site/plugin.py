@@ -6,6 +6,7 @@ and passes it to the modules explicitly; the modules hold no state of their own.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from .execution import Execution, check_failures, make_engine, prepare
 from .feed import feed_summary, write_feed
 from .figures import FigureSlots
 from .index import read_authors, read_index
-from .mathjax import MATHJAX_SCRIPTS, copy_mathjax, typeset_nav
+from .math import MATH_CSS, MathTypesetter
 from .prose import rewrite_prose
 from .report import report_markdown, write_report_json
 from .series import post_link, series_box, series_nav, series_pages
@@ -56,7 +57,10 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
                                                           self.config)
         self.commit = git_commit(root)
         markdown_exec.formatters["python"] = markdown_exec.formatters["py"] = self.execution.format
-        add_scripts(config["extra_javascript"], MATHJAX_SCRIPTS + READER_SCRIPTS)
+        add_scripts(config["extra_javascript"], READER_SCRIPTS)
+        add_scripts(config["extra_css"], (MATH_CSS,))
+        cache = root / os.environ.get("BLOGKIT_CACHE_DIR", self.config.cache_dir) / "math"
+        self.math = MathTypesetter(root, cache)
         return config
 
     def on_files(self, files: Any, *, config: Any) -> Any:
@@ -110,14 +114,16 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         return html[:end] + top + html[end:] + bottom
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
-        output = typeset_nav(output)
-        return self.figures.fill(output, number=page.file.src_uri in self.index.posts)
+        output = self.figures.fill(output, number=page.file.src_uri in self.index.posts)
+        # Last: the figures' captions and the navigation hold formulas too.
+        return self.math.typeset(output, page, self.index.posts.get(page.file.src_uri),
+                                 docs_dir=Path(config["docs_dir"]))
 
     def on_post_build(self, *, config: Any) -> None:
         assert self.engine is not None
         site_dir = Path(config["site_dir"])
         write_report_json(site_dir, self.engine.report())
-        copy_mathjax(site_dir)
+        self.math.write_assets(site_dir, max_age_days=self.config.cache_max_age_days)
         write_downloads(site_dir, self.index, self.engine.results, self.page_urls,
                         config.get("repo_url"))
         if self.config.feed:

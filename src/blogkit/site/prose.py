@@ -99,7 +99,7 @@ def _link_equations(markdown: str, post: Post, index: PostIndex, offset_line: in
         other, label = owner
         rel = posixpath.relpath(other.src_uri, posixpath.dirname(post.src_uri))
         link = (f"[《{other.title}》式 ({label.number})]"
-                f"({rel}#mjx-eqn%3A{quote(name, safe='')})")
+                f"({rel}#mjx-eqn:{quote(name, safe=':')})")
         out += [markdown[last:m.start()], link]
         last = m.end()
     return "".join(out) + markdown[last:]

@@ -27,25 +27,38 @@ import re
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape, unescape
 from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+
+from blogkit.pages import nav_math
 
 __all__ = [
     "ARITHMATEX_RE",
+    "MATH_CSS",
     "MathError",
+    "MathTypesetter",
     "PageMath",
     "Renderer",
     "StyleSheet",
+    "css_rules",
     "font_files",
     "renderer_for",
+    "typeset_nav",
     "typeset_page",
 ]
 
 # What arithmatex (generic mode) writes for a formula.
 ARITHMATEX_RE = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', flags=re.S)
 SCRIPT = Path(__file__).with_name("math_render.cjs")
-# Where the CSS (assets/blogkit/mathjax.css) finds the fonts, relative to itself.
+MATH_CSS = "assets/blogkit/mathjax.css"
+"""The site's math stylesheet, written at the end of the build (added to ``extra_css``)."""
+FONTS_DIR = "assets/mathjax/fonts"
+# Where the CSS finds the fonts, relative to itself.
 FONT_URL = "../mathjax/fonts"
 # Bumped when the markup written around MathJax's output changes (the cache key includes it).
 MARKUP_VERSION = "1"
@@ -196,13 +209,15 @@ def _clean(html: str) -> str:
 
 
 def typeset_page(html: str, *, renderer: Renderer, cache_dir: Path | None,
-                 where: str, source: str | None = None,
-                 memo: dict[str, PageMath] | None = None) -> tuple[str, PageMath | None]:
+                 where: str, source: str | Callable[[], str | None] | None = None,
+                 memo: dict[str, PageMath] | None = None,
+                 used: set[str] | None = None) -> tuple[str, PageMath | None]:
     """Typeset every formula arithmatex marked in a page's HTML.
 
-    ``where`` names the page's source file in errors and ``source`` is its text (for the line
-    of a bad formula). Returns the new HTML and the page's :class:`PageMath` (``None`` when
-    the page has no formula). Raises :class:`MathError` for TeX that MathJax rejects."""
+    ``where`` names the page's source file in errors and ``source`` is its text, or a function
+    that reads it (for the line of a bad formula). Returns the new HTML and the page's
+    :class:`PageMath` (``None`` when the page has no formula); the page's cache key is added
+    to ``used``. Raises :class:`MathError` for TeX that MathJax rejects."""
     found = list(ARITHMATEX_RE.finditer(html))
     if not found:
         return html, None
@@ -221,7 +236,7 @@ def typeset_page(html: str, *, renderer: Renderer, cache_dir: Path | None,
             if i < 0:
                 raise MathError(f"{where}: {err['message']}")
             tex = items[i][0]
-            line = _line_of(tex, source)
+            line = _line_of(tex, source() if callable(source) else source)
             snippet = tex.strip().replace("\n", " ")
             raise MathError(f"{where}{f':{line}' if line else ''}: TeX error in formula "
                             f"{snippet[:120]!r}: {err['message']}")
@@ -236,6 +251,8 @@ def typeset_page(html: str, *, renderer: Renderer, cache_dir: Path | None,
             os.replace(tmp, path)
     if memo is not None:
         memo[key] = page
+    if used is not None:
+        used.add(key)
     out, last = [], 0
     for m, (tex, display), frag in zip(found, items, page.html, strict=True):
         tag = "div" if display else "span"
@@ -247,7 +264,31 @@ def typeset_page(html: str, *, renderer: Renderer, cache_dir: Path | None,
     return "".join(out), page
 
 
-_RULE_RE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+def css_rules(css: str) -> list[tuple[str, str]]:
+    """Split a flat stylesheet (no nested blocks) into ``(selector, body)`` pairs. Braces and
+    quotes inside strings count as text: MathJax draws ``{`` with ``content: "{"``."""
+    rules: list[tuple[str, str]] = []
+    i, start, n = 0, 0, len(css)
+    selector: str | None = None
+    quote = ""
+    while i < n:
+        c = css[i]
+        if quote:
+            if c == "\\":
+                i += 1  # an escaped character inside the string
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "{" and selector is None:
+            selector, start = css[start:i], i + 1
+        elif c == "}" and selector is not None:
+            rules.append((selector.strip(), css[start:i].strip()))
+            selector, start = None, i + 1
+        i += 1
+    if selector is not None or quote:
+        raise ValueError(f"unbalanced stylesheet near {css[start - 40:start + 40]!r}")
+    return rules
 
 
 class StyleSheet:
@@ -259,11 +300,11 @@ class StyleSheet:
         self._rules: dict[str, str] = {}
 
     def add(self, css: str) -> None:
-        for m in _RULE_RE.finditer(css):
+        for raw_selector, raw_body in css_rules(css):
             # MathJax numbers @font-face rules per page ("@font-face /* 3 */"): not part of
             # the rule's identity
-            selector = re.sub(r"/\*.*?\*/", "", m.group(1)).strip()
-            body = "\n".join(line.strip() for line in m.group(2).strip().splitlines())
+            selector = re.sub(r"/\*.*?\*/", "", raw_selector).strip()
+            body = "\n".join(line.strip() for line in raw_body.splitlines())
             self._rules.setdefault(f"{selector}\n{body}", f"{selector} {{\n  "
                                    + body.replace("\n", "\n  ") + "\n}\n")
 
@@ -272,3 +313,77 @@ class StyleSheet:
 
     def __len__(self) -> int:
         return len(self._rules)
+
+
+def typeset_nav(html: str) -> str:
+    """Mark the TeX that Material writes into navigation links (a heading's formula in the
+    table of contents) as arithmatex does in the body, so that it is typeset too."""
+    if "md-nav__link" in html and "\\(" in html:
+        return nav_math(html)
+    return html
+
+
+# Pages typeset in this Python process, by cache key: `mkdocs serve` keeps them across rebuilds.
+_MEMO: dict[str, PageMath] = {}
+
+
+class MathTypesetter:
+    """The math of one build: typesets each written page, checks a post's equation numbers
+    against the post index (which the links from other posts print), registers the equation
+    anchors for MkDocs' link validation, and writes the stylesheet and fonts at the end."""
+
+    def __init__(self, root: Path, cache_dir: Path | None) -> None:
+        self.root = root
+        self.cache_dir = cache_dir
+        self.renderer = renderer_for(root)
+        self.sheet = StyleSheet()
+        self.used: set[str] = set()
+
+    def typeset(self, html: str, page: Any, post: Any, *, docs_dir: Path) -> str:
+        html = typeset_nav(html)
+        where = f"{docs_dir.name}/{page.file.src_uri}"
+        abs_src = getattr(page.file, "abs_src_path", None)
+
+        def source() -> str | None:
+            return Path(abs_src).read_text(encoding="utf-8") if abs_src else None
+
+        try:
+            html, math = typeset_page(html, renderer=self.renderer, cache_dir=self.cache_dir,
+                                      where=where, source=source, memo=_MEMO, used=self.used)
+        except MathError as exc:
+            raise PluginError(str(exc)) from exc
+        if math is None:
+            return html
+        self.sheet.add(math.css)
+        if post is not None:
+            for lb in post.labels:
+                tag = math.labels.get(lb.name, ("", ""))[0]
+                if lb.number and tag != lb.number:
+                    raise PluginError(
+                        f"{post.path}:{lb.line}: MathJax numbers \\label{{{lb.name}}} ({tag or 'no number'}) "
+                        f"but the post index says ({lb.number}), which links from other posts "
+                        "print: the numbering rules of blogkit.pages.equation_labels miss a case")
+        anchors = getattr(page, "present_anchor_ids", None)
+        if anchors is not None:
+            anchors.update(i for _, i in math.labels.values() if f'id="{i}"' in html)
+        return html
+
+    def write_assets(self, site_dir: Path, *, max_age_days: float = -1) -> None:
+        """The stylesheet (the rules every page's formulas need) and MathJax's fonts; cache
+        entries of pages this build did not typeset are dropped after ``max_age_days``."""
+        css = site_dir / MATH_CSS
+        css.parent.mkdir(parents=True, exist_ok=True)
+        css.write_text(self.sheet.text(), encoding="utf-8")
+        fonts = site_dir / FONTS_DIR
+        fonts.mkdir(parents=True, exist_ok=True)
+        for f in font_files(self.root):
+            shutil.copy2(f, fonts / f.name)
+        for key in [k for k in _MEMO if k not in self.used]:
+            del _MEMO[key]
+        if self.cache_dir is not None and max_age_days >= 0 and self.cache_dir.is_dir():
+            import time
+
+            cutoff = time.time() - max_age_days * 86400
+            for path in self.cache_dir.glob("??/*.json"):
+                if path.stem not in self.used and path.stat().st_mtime < cutoff:
+                    path.unlink(missing_ok=True)
