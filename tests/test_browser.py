@@ -215,7 +215,7 @@ def test_search_finds_chinese_and_english_words(browser: object, site_url: str,
 
 def test_series_links_citation_downloads_and_figure_zoom(browser: object, site_url: str,
                                                          posts: list[Post]) -> None:
-    import json
+    import contextlib
     import subprocess
     import sys
     import urllib.request
@@ -223,6 +223,29 @@ def test_series_links_citation_downloads_and_figure_zoom(browser: object, site_u
     from conftest import ROOT
 
     in_series = [p for p in posts if re.search(r"^series:", p.meta_text, flags=re.M)]
+    # The .py download of every eighth post runs (each snippet already ran once in the build)
+    # while the pages are checked, each in a folder of its own (it saves its figures as files).
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    runs = []
+    with contextlib.ExitStack() as stack:
+        for post in posts[::8]:
+            with urllib.request.urlopen(site_url + post.url + post.slug + ".py") as r:
+                code = r.read().decode("utf-8")
+            here = stack.enter_context(tempfile.TemporaryDirectory())
+            runs.append((post, subprocess.Popen([sys.executable, "-c", code], cwd=here, env=env,
+                                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                                text=True)))
+        _check_series_citation_figures(browser, site_url, posts, in_series)
+        for post, proc in runs:
+            _, err = proc.communicate(timeout=600)
+            assert proc.returncode == 0, f"{post.slug}.py failed: {err[-2000:]}"
+
+
+def _check_series_citation_figures(browser: object, site_url: str, posts: list[Post],
+                                   in_series: list[Post]) -> None:
+    import json
+    import urllib.request
+
     for post in posts:
         p = Page(browser, site_url + post.url)
         try:
@@ -258,22 +281,10 @@ def test_series_links_citation_downloads_and_figure_zoom(browser: object, site_u
             assert not p.external and not p.errors, (post.slug, p.external, p.errors)
         finally:
             p.close()
-        # The downloads: the notebook is valid nbformat-4 JSON with code cells; the .py of
-        # every eighth post runs (each snippet already ran once in the build), in a folder of
-        # its own, since it saves its figures as files.
-        base = site_url + post.url + post.slug
-        with urllib.request.urlopen(base + ".ipynb") as r:
+        # The notebook download is valid nbformat-4 JSON with code cells.
+        with urllib.request.urlopen(site_url + post.url + post.slug + ".ipynb") as r:
             nb = json.loads(r.read().decode("utf-8"))
         assert nb["nbformat"] == 4 and any(c["cell_type"] == "code" for c in nb["cells"])
-        if post not in posts[::8]:
-            continue
-        with urllib.request.urlopen(base + ".py") as r:
-            code = r.read().decode("utf-8")
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-        with tempfile.TemporaryDirectory() as here:
-            proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                  cwd=here, env=env, timeout=300)
-        assert proc.returncode == 0, f"{post.slug}.py failed: {proc.stderr[-2000:]}"
 
 
 ENGLISH_UI = ["Result", "Source", "Made with", "Material for MkDocs", "Permanent link",

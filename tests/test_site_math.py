@@ -114,3 +114,39 @@ def test_css_rules_reads_strings_with_braces_and_escaped_quotes() -> None:
                               ("@font-face /* 0 */", "x: 1")]
     with pytest.raises(ValueError):
         css_rules("a { content: '}' ")
+
+
+@pytest.mark.site
+def test_build_fails_on_bad_tex_and_on_a_link_to_a_missing_equation(project) -> None:
+    """Through MkDocs: a TeX error fails the strict build at the post's line; a Markdown link
+    to an equation anchor another post does not have fails it too (anchor validation sees the
+    typeset ids); the fixed post builds, its formula typeset with its anchor."""
+    eq = "\\begin{equation}\nE = mc^2 \\label{eq:a-energy}\n\\end{equation}\n"
+    project.post("a", "正文。\n\n" + eq + "\n再看 $\\frac{1}{2$ 这里。\n")
+    proc = project.build()
+    assert proc.returncode != 0
+    assert re.search(r"docs/blog/posts/a\.md:\d+: TeX error in formula '\\\\frac\{1\}\{2'",
+                     proc.stdout + proc.stderr), proc.stderr[-3000:]
+    line = int(re.search(r"a\.md:(\d+): TeX", proc.stderr).group(1))
+    text = (project.path / "docs/blog/posts/a.md").read_text(encoding="utf-8")
+    assert "\\frac{1}{2$" in text.splitlines()[line - 1]
+    project.post("a", "正文。\n\n" + eq + "\n再看 $\\frac{1}{2}$ 这里。\n")
+    project.post("b", "见[那个式子](a.md#mjx-eqn:eq:a-missing)。\n", n=2)
+    proc = project.build()
+    assert proc.returncode != 0 and "eq:a-missing" in proc.stdout + proc.stderr
+    project.post("b", "见[那个式子](a.md#mjx-eqn:eq:a-energy)。\n", n=2)
+    proc = project.build()
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    page = project.page("a", 1)
+    assert 'id="mjx-eqn:eq:a-energy"' in page and 'class="arithmatex"' not in page
+
+
+def test_a_damaged_cache_entry_is_typeset_again(tmp_path: Path) -> None:
+    html = inline("a^2+b^2")
+    first, _ = typeset_page(html, renderer=renderer_for(ROOT), cache_dir=tmp_path, where="p.md")
+    (entry,) = tmp_path.rglob("*.json")
+    for damage in ("{not json", '{"html": ["x", "y"], "css": "", "labels": {}}'):
+        entry.write_text(damage, encoding="utf-8")
+        again, _ = typeset_page(html, renderer=renderer_for(ROOT), cache_dir=tmp_path,
+                                where="p.md")
+        assert again == first

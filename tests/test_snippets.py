@@ -75,9 +75,18 @@ def test_snippets_run_standalone_as_on_the_page(site: Path) -> None:
     from blogkit.engine.core import environment
 
     env = {**os.environ, "BLOGKIT_DEVICE": environment()["device"]}
-    for snippet in sorted(firsts.values()):
-        proc = subprocess.run([sys.executable, str(snippet)], capture_output=True, text=True,
+
+    def standalone(snippet: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, str(snippet)], capture_output=True, text=True,
                               cwd=ROOT, env=env, timeout=300)
+
+    # one process per core: most of each run is importing torch and matplotlib
+    from concurrent.futures import ThreadPoolExecutor
+
+    order = sorted(firsts.values())
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        procs = list(pool.map(standalone, order))
+    for snippet, proc in zip(order, procs, strict=True):
         assert proc.returncode == 0, f"{snippet} failed standalone:\n{proc.stderr[-4000:]}"
         assert proc.stdout == _built_output(snippet), \
             f"{snippet}: standalone output differs from the page's"

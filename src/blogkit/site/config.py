@@ -41,6 +41,8 @@ class BlogkitConfig(Config):
     """Folder of posts, relative to ``docs_dir``: every page below it must credit a source."""
     snippets_dir = config_options.Type(str, default="snippets")
     cache_dir = config_options.Type(str, default=".cache/blogkit-exec")
+    math_cache_dir = config_options.Type(str, default=".cache/blogkit-math")
+    """Typeset formulas, one entry per page (``BLOGKIT_MATH_CACHE_DIR`` moves it)."""
     execute = config_options.Type(bool, default=True)
     refresh = config_options.Type(bool, default=False)
     allow_errors = config_options.Type(bool, default=False)

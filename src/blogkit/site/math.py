@@ -20,6 +20,7 @@ build with the page's file and line.
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
 import json
 import os
@@ -196,10 +197,15 @@ def _line_of(tex: str, source: str | None) -> int | None:
     return source.count("\n", 0, pos) + 1 if pos >= 0 else None
 
 
+@functools.cache
+def _script_digest() -> str:
+    return hashlib.sha256(SCRIPT.read_bytes()).hexdigest()
+
+
 def _cache_key(items: list[tuple[str, bool]], version: str) -> str:
     blob = json.dumps({"mathjax": version, "font": FONT_URL, "markup": MARKUP_VERSION,
-                       "script": hashlib.sha256(SCRIPT.read_bytes()).hexdigest(),
-                       "items": items}, ensure_ascii=False, sort_keys=True)
+                       "script": _script_digest(), "items": items},
+                      ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -226,8 +232,14 @@ def typeset_page(html: str, *, renderer: Renderer, cache_dir: Path | None,
     page = memo.get(key) if memo is not None else None
     path = cache_dir / key[:2] / f"{key}.json" if cache_dir is not None else None
     if page is None and path is not None and path.is_file():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        page = PageMath(data["html"], data["css"], {k: tuple(v) for k, v in data["labels"].items()})
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            page = PageMath(data["html"], data["css"],
+                            {k: tuple(v) for k, v in data["labels"].items()})
+            if len(page.html) != len(items):
+                page = None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            page = None  # a damaged entry is typeset again and rewritten
     if page is None:
         answer = renderer.render(items)
         err = answer.get("error")

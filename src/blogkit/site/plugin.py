@@ -59,7 +59,7 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         markdown_exec.formatters["python"] = markdown_exec.formatters["py"] = self.execution.format
         add_scripts(config["extra_javascript"], READER_SCRIPTS)
         add_scripts(config["extra_css"], (MATH_CSS,))
-        cache = root / os.environ.get("BLOGKIT_CACHE_DIR", self.config.cache_dir) / "math"
+        cache = root / os.environ.get("BLOGKIT_MATH_CACHE_DIR", self.config.math_cache_dir)
         self.math = MathTypesetter(root, cache)
         return config
 
