@@ -149,3 +149,19 @@ def test_heavy_figures_are_rasterized_light_ones_stay_vector() -> None:
         return re.sub(r"bk[0-9a-f]{10}\d*-", "", t)
 
     assert strip(again) == strip(heavy)
+
+
+def test_md_table_escapes_pipes_and_refuses_them_inside_formulas() -> None:
+    """A '|' in a cell would end the cell: escaped in text, an error inside $...$ (where the
+    escape would be TeX's double bar). Python-Markdown, the site's renderer, reads the table
+    back with every cell intact."""
+    import markdown
+
+    from blogkit.display import md_table
+
+    table = md_table([("a|b", 1.5), ("$x^2$ | y", 2.5)], ["名|称", "值"], [None, ".1f"])
+    html = markdown.markdown(table, extensions=["tables"])
+    assert html.count("<tr>") == 3 and html.count("<td") == 4
+    assert ">名|称</th>" in html and ">a|b</td>" in html and ">$x^2$ | y</td>" in html
+    with pytest.raises(ValueError, match=r"\\vert"):
+        md_table([("$|x|$", 1)], ["a", "b"])

@@ -293,13 +293,31 @@ def md_table(rows: Iterable[Sequence[Any]], headers: Sequence[str],
                              for c, w, a in zip(row, widths, align, strict=True)).rstrip()
         return "\n".join([line(table[0]), "  ".join("-" * w for w in widths)]
                          + [line(r) for r in cells])
-    out += ["| " + " | ".join(r) + " |" for r in cells]
+    out = ["| " + " | ".join(_md_cell(h) for h in headers) + " |", out[1]]
+    out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in cells]
     if mode == "notebook":
         from IPython.display import Markdown
 
         _display(Markdown("\n".join(out)))
         return ""
     return "\n".join(out)
+
+
+_MATH_SPAN_RE = re.compile(r"(?<!\\)\$[^$]*\$")
+
+
+def _md_cell(text: str) -> str:
+    """A cell of a Markdown table: a ``|`` of the text is escaped (it would end the cell); one
+    inside ``$...$`` cannot be (``\\|`` is TeX's double bar), so it is an error."""
+    out, last = [], 0
+    for m in _MATH_SPAN_RE.finditer(text):
+        if "|" in m.group(0):
+            raise ValueError(f"md_table: a '|' inside the formula {m.group(0)!r} would split "
+                             "the table's cell: write \\vert (|) or \\Vert (‖) instead")
+        out += [text[last:m.start()].replace("|", "\\|"), m.group(0)]
+        last = m.end()
+    out.append(text[last:].replace("|", "\\|"))
+    return "".join(out).replace("\n", " ")
 
 
 def _width(text: str) -> int:
