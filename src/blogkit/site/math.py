@@ -61,8 +61,6 @@ MATH_CSS = "assets/blogkit/mathjax.css"
 FONTS_DIR = "assets/mathjax/fonts"
 # Where the CSS finds the fonts, relative to itself.
 FONT_URL = "../mathjax/fonts"
-# Bumped when the markup written around MathJax's output changes (the cache key includes it).
-MARKUP_VERSION = "1"
 # The lite DOM cannot measure: it writes "height: NaNem" on labelled rows (ignored by browsers)
 # and guessed pixel widths on text in \text{} (the browser's own width is the right one).
 _NAN_STYLE_RE = re.compile(r' style="height: NaNem;"')
@@ -203,7 +201,7 @@ def _script_digest() -> str:
 
 
 def _cache_key(items: list[tuple[str, bool]], version: str) -> str:
-    blob = json.dumps({"mathjax": version, "font": FONT_URL, "markup": MARKUP_VERSION,
+    blob = json.dumps({"mathjax": version, "font": FONT_URL,
                        "script": _script_digest(), "items": items},
                       ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
@@ -252,7 +250,9 @@ def typeset_page(html: str, *, renderer: Renderer, cache_dir: Path | None,
             snippet = tex.strip().replace("\n", " ")
             raise MathError(f"{where}{f':{line}' if line else ''}: TeX error in formula "
                             f"{snippet[:120]!r}: {err['message']}")
-        page = PageMath([_clean(h) for h in answer["html"]], answer["css"],
+        # the cache holds MathJax's own output; what this module makes of it is applied on
+        # every use, so a change here can never leave stale markup behind
+        page = PageMath(answer["html"], answer["css"],
                         {k: (v["tag"], v["id"]) for k, v in answer["labels"].items()})
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -270,7 +270,7 @@ def typeset_page(html: str, *, renderer: Renderer, cache_dir: Path | None,
         tag = "div" if display else "span"
         cls = "bk-math bk-math--display" if display else "bk-math"
         out += [html[last:m.start()],
-                f'<{tag} class="{cls}" data-tex="{escape(tex)}">{frag}</{tag}>']
+                f'<{tag} class="{cls}" data-tex="{escape(tex)}">{_clean(frag)}</{tag}>']
         last = m.end()
     out.append(html[last:])
     return "".join(out), page
