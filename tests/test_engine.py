@@ -221,6 +221,16 @@ def test_serve_follows_module_edits_and_shows_errors_in_page(project: Project) -
         project.write("src/blogkit/zz_live.py", "def value():\n    return 'live-v3'\n")
         text = page_when("live-v3")
         assert "admonition failure" not in text
+        # a TeX error is shown in the page too, with the post's file and line; fixed, typeset
+        time.sleep(1.0)
+        project.post("a", block("a/live.py") + "\n公式 $\\frac{1}{2$ 写错了。\n")
+        text = page_when("公式排版失败")
+        assert re.search(r"docs/blog/posts/a\.md:\d+: TeX error", text)
+        assert proc.poll() is None, "the server stopped on a bad formula"
+        time.sleep(1.0)
+        project.post("a", block("a/live.py") + "\n公式 $\\frac{1}{2}$ 改好了。\n")
+        text = page_when("改好了")
+        assert "公式排版失败" not in text and "<mjx-container" in text
     finally:
         proc.terminate()
         proc.wait(10)

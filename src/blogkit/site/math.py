@@ -23,6 +23,7 @@ import atexit
 import functools
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -148,6 +149,8 @@ class Renderer:
                 self._proc.kill()
         self._proc = None
 
+
+log = logging.getLogger("mkdocs.plugins.blogkit")
 
 _RENDERERS: dict[Path, Renderer] = {}
 
@@ -344,9 +347,12 @@ class MathTypesetter:
     against the post index (which the links from other posts print), registers the equation
     anchors for MkDocs' link validation, and writes the stylesheet and fonts at the end."""
 
-    def __init__(self, root: Path, cache_dir: Path | None) -> None:
+    def __init__(self, root: Path, cache_dir: Path | None, *, serving: bool = False) -> None:
         self.root = root
         self.cache_dir = cache_dir
+        # `mkdocs serve` shows a bad formula in the page (and logs it) instead of stopping the
+        # rebuild, which would leave the browser on the previous, stale version of the page
+        self.serving = serving
         self.renderer = renderer_for(root)
         self.sheet = StyleSheet()
         self.used: set[str] = set()
@@ -363,7 +369,10 @@ class MathTypesetter:
             html, math = typeset_page(html, renderer=self.renderer, cache_dir=self.cache_dir,
                                       where=where, source=source, memo=_MEMO, used=self.used)
         except MathError as exc:
-            raise PluginError(str(exc)) from exc
+            if not self.serving:
+                raise PluginError(str(exc)) from exc
+            log.error("blogkit: %s", exc)
+            return _with_failure(html, str(exc))
         if math is None:
             return html
         self.sheet.add(math.css)
@@ -399,3 +408,15 @@ class MathTypesetter:
             for path in self.cache_dir.glob("??/*.json"):
                 if path.stem not in self.used and path.stat().st_mtime < cutoff:
                     path.unlink(missing_ok=True)
+
+
+def _with_failure(html: str, message: str) -> str:
+    """The page with a box naming the TeX error under its title; its formulas stay TeX."""
+    box = ('<div class="admonition failure"><p class="admonition-title">公式排版失败</p>'
+           f"<pre><code>{escape(message)}</code></pre></div>")
+    end = html.find("</h1>")
+    if end >= 0:
+        return html[:end + 5] + box + html[end + 5:]
+    start = html.find("<article")
+    start = html.find(">", start) + 1 if start >= 0 else 0
+    return html[:start] + box + html[start:]

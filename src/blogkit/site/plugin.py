@@ -60,7 +60,7 @@ class BlogkitPlugin(BasePlugin[BlogkitConfig]):
         add_scripts(config["extra_javascript"], READER_SCRIPTS)
         add_scripts(config["extra_css"], (MATH_CSS,))
         cache = root / os.environ.get("BLOGKIT_MATH_CACHE_DIR", self.config.math_cache_dir)
-        self.math = MathTypesetter(root, cache)
+        self.math = MathTypesetter(root, cache, serving=self.serving)
         return config
 
     def on_files(self, files: Any, *, config: Any) -> Any:
