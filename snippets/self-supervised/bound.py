@@ -59,7 +59,7 @@ for (d, _), m, c in zip(settings, mi, ["C0", "C1"], strict=True):
     ax.plot(sizes, est[d], "o-", color=c, label=f"log N − L,d = {d}")
     ax.axhline(m, color=c, ls="--", lw=1, label=f"I(X;Y) = {m:.3f},d = {d}")
 ax.set_xscale("log", base=2)
-ax.set_xlabel("批大小 N(每个正样本配 N − 1 个负样本)")
+ax.set_xlabel("批大小 N（每个正样本配 N − 1 个负样本）")
 ax.set_ylabel("nat")
 ax.set_ylim(0, 6.5)
 ax.legend(fontsize=7, ncol=2, loc="upper left")

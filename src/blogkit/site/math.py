@@ -412,8 +412,9 @@ class MathTypesetter:
 
 def _with_failure(html: str, message: str) -> str:
     """The page with a box naming the TeX error under its title; its formulas stay TeX."""
-    box = ('<div class="admonition failure"><p class="admonition-title">公式排版失败</p>'
-           f"<pre><code>{escape(message)}</code></pre></div>")
+    from .execution import failure_html
+
+    box = failure_html("公式排版失败", message)
     end = html.find("</h1>")
     if end >= 0:
         return html[:end + 5] + box + html[end + 5:]
